@@ -1,0 +1,29 @@
+import { SSMClient } from '@aws-sdk/client-ssm'
+import { STSClient } from '@aws-sdk/client-sts'
+
+export const USER_AGENT: [string, string] = ['ssm-secrets-action', '1']
+
+export interface AwsClients {
+  ssm: SSMClient
+  sts: STSClient
+}
+
+// Adaptive retries rate-limit the client after throttling; the SDK still honours AWS_RETRY_MODE
+// and AWS_MAX_ATTEMPTS when set, because it only reads them when no value is passed here.
+function retrySettings(): { retryMode?: string; maxAttempts?: number } {
+  return {
+    ...(process.env.AWS_RETRY_MODE ? {} : { retryMode: 'adaptive' }),
+    ...(process.env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: 8 })
+  }
+}
+
+/** Builds every AWS client the run uses, in one place. */
+export function createClients(options: { region: string }): AwsClients {
+  const config = {
+    region: options.region,
+    customUserAgent: [USER_AGENT],
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
+    ...retrySettings()
+  }
+  return { ssm: new SSMClient(config), sts: new STSClient(config) }
+}

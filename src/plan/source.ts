@@ -1,0 +1,117 @@
+import { parseDocument } from 'yaml'
+
+export type SourceKind = 'secrets' | 'variables'
+
+export interface SourceEntry {
+  key: string
+  value: string
+  kind: SourceKind
+}
+
+/** A problem in a map input. Never carries a value: only keys and positions. */
+export class MapInputError extends Error {}
+
+/**
+ * Parses `${{ toJSON(secrets) }}`-style JSON or a YAML block of `NAME: value` into entries.
+ * JSON is parsed as YAML 1.2 (a superset); parser messages are not passed on because
+ * they quote the source line, which may hold a secret value.
+ */
+export function parseValueMap(text: string, kind: SourceKind): SourceEntry[] {
+  if (text.trim() === '') return []
+  const doc = parseDocument(text, { uniqueKeys: true, strict: true })
+  const problem = doc.errors[0]
+  if (problem) {
+    if (problem.code === 'DUPLICATE_KEY') {
+      throw new MapInputError(`has a duplicate key${positionOf(problem.linePos)}; each name may appear once`)
+    }
+    throw new MapInputError(
+      `is not valid JSON or YAML${positionOf(problem.linePos)}. Pass a map of NAME: value, e.g. \${{ toJSON(secrets) }} or lines of NAME: \${{ toJSON(secrets.NAME) }}`
+    )
+  }
+  let data: unknown
+  try {
+    data = doc.toJS({ maxAliasCount: 0 })
+  } catch {
+    throw new MapInputError('uses YAML aliases or tags; pass plain NAME: value pairs')
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    const shape = Array.isArray(data) ? 'a list' : data === null ? 'empty' : `a ${typeof data}`
+    throw new MapInputError(`must be a map of NAME: value, but it is ${shape}`)
+  }
+  return Object.entries(data as Record<string, unknown>).map(([key, value]) => {
+    if (typeof value !== 'string') {
+      const shape = value === null ? 'null (is the secret defined?)' : Array.isArray(value) ? 'a list' : `a ${typeof value}`
+      throw new MapInputError(
+        `'${key}' must have a string value, but it is ${shape}. Quote it, or pass it as \${{ toJSON(${kind}.${key}) }}`
+      )
+    }
+    return { key, value, kind }
+  })
+}
+
+function positionOf(linePos: readonly { line: number; col: number }[] | undefined): string {
+  const start = linePos?.[0]
+  return start ? ` (line ${start.line}, column ${start.col})` : ''
+}
+
+export interface Selection {
+  include: string[]
+  exclude: string[]
+}
+
+export interface SelectionResult {
+  selected: SourceEntry[]
+  /** Include patterns that matched nothing. */
+  unmatchedPatterns: string[]
+  /** Literal include names (no wildcard) that matched nothing. */
+  missingNames: string[]
+}
+
+const GITHUB_TOKEN = 'github_token'
+
+/** Keeps the entries that match `include` (all when empty) and none of `exclude`. */
+export function selectEntries(entries: SourceEntry[], selection: Selection): SelectionResult {
+  const includes = selection.include.map((pattern) => ({ pattern, regex: globToRegExp(pattern) }))
+  const excludes = selection.exclude.map(globToRegExp)
+  const matchedPatterns = new Set<string>()
+  const selected = entries.filter(({ key }) => {
+    // The workflow's own token is never synced by accident: only when named in full.
+    if (key.toLowerCase() === GITHUB_TOKEN) {
+      const named = selection.include.find((pattern) => pattern.toLowerCase() === GITHUB_TOKEN)
+      if (!named) return false
+      matchedPatterns.add(named)
+      return !excludes.some((regex) => regex.test(key))
+    }
+    const hits = includes.filter(({ regex }) => regex.test(key))
+    for (const hit of hits) matchedPatterns.add(hit.pattern)
+    if (includes.length > 0 && hits.length === 0) return false
+    return !excludes.some((regex) => regex.test(key))
+  })
+  const unmatched = selection.include.filter((pattern) => !matchedPatterns.has(pattern))
+  return {
+    selected,
+    unmatchedPatterns: unmatched.filter(isGlob),
+    missingNames: unmatched.filter((pattern) => !isGlob(pattern))
+  }
+}
+
+function isGlob(pattern: string): boolean {
+  return /[*?]/.test(pattern)
+}
+
+/** `*` matches any run of characters, `?` one character; everything else is literal. */
+export function globToRegExp(pattern: string): RegExp {
+  const body = pattern
+    .split('')
+    .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
+    .join('')
+  return new RegExp(`^${body}$`)
+}
+
+/** Splits a list input on newlines and commas, dropping blanks. */
+export function splitList(text: string): string[] {
+  return text
+    .split(/[\n,]/)
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+}

@@ -1,0 +1,182 @@
+import type { AwsClients } from './aws/clients.js'
+import { deleteParameters, listManagedParameters, readParameters, writeParameter, type Tag } from './aws/ssm.js'
+import { getIdentity, identityFromArn, type Identity } from './aws/sts.js'
+import { mapWithConcurrency } from './concurrency.js'
+import { errorMessage } from './errors.js'
+import type { SyncRequest } from './inputs.js'
+import {
+  parameterName,
+  type CurrentParameter,
+  type ManagedParameter,
+  type ParameterChange,
+  type ParameterStatus
+} from './plan/parameters.js'
+import { MANAGED_BY_KEY, MANAGED_BY_VALUE, parameterArn, partitionOf } from './plan/rules.js'
+
+// Parameter Store's default PutParameter throughput is low; adaptive retries absorb the rest.
+const WRITE_CONCURRENCY = 3
+
+export interface Logger {
+  info(message: string): void
+  warning(message: string): void
+  debug(message: string): void
+}
+
+export interface SyncState {
+  current: Map<string, CurrentParameter>
+  /** Managed parameters under the path; only read when pruning. */
+  managed: ManagedParameter[] | undefined
+}
+
+/** Reads what exists now, concurrently: the desired names, and the prune candidates. */
+export async function readSyncState(clients: AwsClients, request: SyncRequest): Promise<SyncState> {
+  const names = request.entries.map((entry) => parameterName(request.path, entry.key))
+  const [current, managed] = await Promise.all([
+    names.length > 0 ? readParameters(clients.ssm, names) : new Map<string, CurrentParameter>(),
+    request.prune ? listManagedParameters(clients.ssm, request.path) : undefined
+  ])
+  return { current, managed }
+}
+
+/**
+ * Account and partition for parameter ARNs: taken from an ARN already read where there is one,
+ * so STS is called only when nothing under the path exists yet.
+ */
+export function knownIdentity(state: SyncState): Identity | undefined {
+  const arns = [...state.current.values(), ...(state.managed ?? [])].map((parameter) => parameter.arn)
+  for (const arn of arns) {
+    const identity = identityFromArn(arn)
+    if (identity) return identity
+  }
+  return undefined
+}
+
+export async function resolveIdentity(clients: AwsClients, state: SyncState, log: Logger): Promise<Identity | undefined> {
+  const known = knownIdentity(state)
+  if (known) return known
+  try {
+    return await getIdentity(clients.sts)
+  } catch (error) {
+    log.warning(`Could not read the account id (STS GetCallerIdentity): ${errorMessage(error)}; parameter ARNs are left empty`)
+    return undefined
+  }
+}
+
+export type OutcomeStatus = ParameterStatus | 'failed' | 'skipped'
+
+/** What happened to one parameter. Never holds its value. */
+export interface ParameterOutcome {
+  name: string
+  key?: string
+  planned: ParameterStatus
+  status: OutcomeStatus
+  type: string
+  version?: number
+  tier?: string
+  arn: string
+  error?: string
+}
+
+export interface SyncResult {
+  outcomes: ParameterOutcome[]
+  /** The first failure, already phrased for the user; undefined when everything succeeded. */
+  failure?: string
+}
+
+export function describeAwsError(error: unknown): string {
+  if (error instanceof Error && error.name && error.name !== 'Error') return `${error.name}: ${error.message}`
+  return errorMessage(error)
+}
+
+export function withArn(change: ParameterChange, region: string, identity: Identity | undefined): string {
+  if (change.arn) return change.arn
+  if (!identity) return ''
+  return parameterArn({ partition: identity.partition || partitionOf(region), region, account: identity.account, name: change.name })
+}
+
+export function outcomeOf(change: ParameterChange, arn: string): ParameterOutcome {
+  const outcome: ParameterOutcome = { name: change.name, planned: change.status, status: change.status, type: change.type, arn }
+  if (change.key !== undefined) outcome.key = change.key
+  if (change.version !== undefined) outcome.version = change.version
+  if (change.tier !== undefined) outcome.tier = change.tier
+  return outcome
+}
+
+export interface ApplyOptions {
+  clients: AwsClients
+  request: SyncRequest
+  changes: readonly ParameterChange[]
+  identity: Promise<Identity | undefined>
+  log: Logger
+}
+
+/**
+ * Writes changed values (bounded concurrency, tags included), then prunes. A failed write stops
+ * new writes from starting and skips pruning, so a re-run finds and repairs the rest.
+ */
+export async function applySync(options: ApplyOptions): Promise<SyncResult> {
+  const { clients, request, changes, log } = options
+  const tags: Tag[] = [...request.tags, { key: MANAGED_BY_KEY, value: MANAGED_BY_VALUE }]
+  let failure: string | undefined
+  const outcomes = new Map<ParameterChange, ParameterOutcome>()
+  const writes = changes.filter((change) => change.status === 'created' || change.status === 'updated')
+
+  await mapWithConcurrency(writes, WRITE_CONCURRENCY, async (change) => {
+    const outcome = outcomeOf(change, change.arn ?? '')
+    outcomes.set(change, outcome)
+    if (failure) {
+      outcome.status = 'skipped'
+      return
+    }
+    try {
+      const result = await writeParameter(clients.ssm, {
+        name: change.name,
+        value: change.value ?? '',
+        type: change.type,
+        tier: change.tier ?? 'Standard',
+        kmsKeyId: request.kmsKeyId,
+        tags,
+        exists: change.status === 'updated'
+      })
+      outcome.version = result.version
+      outcome.tier = result.tier
+      log.info(`${change.status} ${change.name} (version ${result.version}, ${result.tier})`)
+    } catch (error) {
+      outcome.status = 'failed'
+      outcome.error = describeAwsError(error)
+      failure ??= `Writing ${change.name} failed: ${outcome.error}`
+    }
+  })
+
+  const deletions = changes.filter((change) => change.status === 'deleted')
+  if (deletions.length > 0) {
+    if (failure) {
+      for (const change of deletions) outcomes.set(change, { ...outcomeOf(change, change.arn ?? ''), status: 'skipped' })
+    } else {
+      try {
+        const { missing } = await deleteParameters(
+          clients.ssm,
+          deletions.map((change) => change.name)
+        )
+        for (const change of deletions) {
+          outcomes.set(change, outcomeOf(change, change.arn ?? ''))
+          log.info(missing.includes(change.name) ? `${change.name} was already gone` : `deleted ${change.name}`)
+        }
+      } catch (error) {
+        failure = `Pruning failed: ${describeAwsError(error)}`
+        for (const change of deletions) outcomes.set(change, { ...outcomeOf(change, change.arn ?? ''), status: 'failed' })
+      }
+    }
+  }
+
+  const identity = await options.identity
+  const result: SyncResult = {
+    outcomes: changes.map((change) => {
+      const outcome = outcomes.get(change) ?? outcomeOf(change, '')
+      outcome.arn = withArn(change, request.region, identity)
+      return outcome
+    })
+  }
+  if (failure) result.failure = failure
+  return result
+}
