@@ -31,6 +31,7 @@ export async function run(): Promise<void> {
     const request: SyncRequest = readInputs()
     secretValues = request.entries.filter((entry) => entry.kind === 'secrets').map((entry) => entry.value)
     for (const warning of request.warnings) core.warning(warning)
+    core.debug(`Selected ${request.entries.length} names: ${request.entries.map((entry) => `${entry.key} (${entry.kind})`).join(', ')}`)
 
     const clients = createClients({ region: request.region })
     const state = await inGroup('Read current parameters', async () => {

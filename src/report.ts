@@ -61,18 +61,21 @@ export function changedCount(outcomes: readonly ParameterOutcome[]): number {
 
 /** Says what was and was not done, for a run that stopped on a failure. */
 export function describeFailure(result: SyncResult): string {
-  const names = (statuses: string[]): string =>
+  const names = (planned: string[], done: boolean): string =>
     result.outcomes
-      .filter((outcome) => statuses.includes(outcome.status) && outcome.planned !== 'unchanged')
+      .filter((outcome) => planned.includes(outcome.planned) && (outcome.status === outcome.planned) === done)
       .map((outcome) => outcome.name)
       .join(', ') || 'none'
-  return [
+  const sentences = [
     result.failure,
-    `Written: ${names(['created', 'updated'])}.`,
-    `Not written: ${names(['failed', 'skipped'])}.`,
-    `Deleted: ${names(['deleted'])}.`,
-    'A re-run writes what is missing.'
-  ].join(' ')
+    `Written: ${names(['created', 'updated'], true)}.`,
+    `Not written: ${names(['created', 'updated'], false)}.`
+  ]
+  if (result.outcomes.some((outcome) => outcome.planned === 'deleted')) {
+    sentences.push(`Deleted: ${names(['deleted'], true)}.`, `Not deleted: ${names(['deleted'], false)}.`)
+  }
+  sentences.push('A re-run writes what is missing.')
+  return sentences.join(' ')
 }
 
 export function setSyncOutputs(outcomes: readonly ParameterOutcome[]): void {

@@ -53,7 +53,11 @@ export function knownIdentity(state: SyncState): Identity | undefined {
 
 export async function resolveIdentity(clients: AwsClients, state: SyncState, log: Logger): Promise<Identity | undefined> {
   const known = knownIdentity(state)
-  if (known) return known
+  if (known) {
+    log.debug(`Account ${known.account} taken from a parameter ARN already read`)
+    return known
+  }
+  log.debug('No parameter ARN read yet: asking STS GetCallerIdentity for the account')
   try {
     return await getIdentity(clients.sts)
   } catch (error) {

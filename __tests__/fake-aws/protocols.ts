@@ -55,7 +55,8 @@ function parseJsonBody(body: string): Input {
   } catch {
     throw new AwsError('SerializationException', 'Start of structure or map found where not expected.')
   }
-  if (!isRecord(parsed)) throw new AwsError('SerializationException', 'Start of structure or map found where not expected.')
+  if (!isRecord(parsed))
+    throw new AwsError('SerializationException', 'Start of structure or map found where not expected.')
   return parsed
 }
 
@@ -71,7 +72,12 @@ function toJsonWire(v: unknown): unknown {
   return v
 }
 
-function jsonResponse(status: number, contentType: string, body: unknown, extra: Record<string, string> = {}): WireResponse {
+function jsonResponse(
+  status: number,
+  contentType: string,
+  body: unknown,
+  extra: Record<string, string> = {}
+): WireResponse {
   return { status, headers: { 'content-type': contentType, ...extra }, body: JSON.stringify(toJsonWire(body)) }
 }
 
@@ -89,7 +95,12 @@ function awsJson(version: '1.0' | '1.1'): Protocol {
     unknownOperation: (operation) => new AwsError('UnknownOperationException', `Unknown operation ${operation}`),
     success: (_svc, _op, output) => jsonResponse(200, contentType, output ?? {}),
     error: (_svc, err) =>
-      jsonResponse(err.status, contentType, { __type: err.code, message: err.message }, { 'x-amzn-errortype': err.code })
+      jsonResponse(
+        err.status,
+        contentType,
+        { __type: err.code, message: err.message },
+        { 'x-amzn-errortype': err.code }
+      )
   }
 }
 
@@ -101,7 +112,8 @@ const restJson1: Protocol = {
   },
   unknownOperation: (operation) => new AwsError('UnknownOperationException', `Unknown operation ${operation}`, 404),
   success: (_svc, _op, output) => jsonResponse(200, 'application/json', output ?? {}),
-  error: (_svc, err) => jsonResponse(err.status, 'application/json', { message: err.message }, { 'x-amzn-errortype': err.code })
+  error: (_svc, err) =>
+    jsonResponse(err.status, 'application/json', { message: err.message }, { 'x-amzn-errortype': err.code })
 }
 
 function escapeXml(s: string): string {

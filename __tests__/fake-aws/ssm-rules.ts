@@ -80,7 +80,8 @@ export function validatePath(path: string): string {
 export const valueLength = (value: string) => [...value].length
 
 export function validateValue(value: string): void {
-  if (value.length === 0) throw validationError('value', undefined, 'Member must have length greater than or equal to 1')
+  if (value.length === 0)
+    throw validationError('value', undefined, 'Member must have length greater than or equal to 1')
 }
 
 /** The tier a put ends up with, or the error AWS gives for it. */
@@ -136,16 +137,24 @@ export function readTags(list: unknown[], member = 'tags'): Array<{ Key: string;
     if (typeof tag.Key !== 'string') throw validationError(`${at}.key`, null, 'Member must not be null')
     if (typeof tag.Value !== 'string') throw validationError(`${at}.value`, null, 'Member must not be null')
     validateTagKey(tag.Key, `${at}.key`)
-    if (tag.Value.length > 256) throw validationError(`${at}.value`, tag.Value, 'Member must have length less than or equal to 256')
+    if (tag.Value.length > 256)
+      throw validationError(`${at}.value`, tag.Value, 'Member must have length less than or equal to 256')
     if (!TAG_CHARS.test(tag.Value)) {
-      throw validationError(`${at}.value`, tag.Value, `Member must satisfy regular expression pattern: ${VALUE_PATTERN}`)
+      throw validationError(
+        `${at}.value`,
+        tag.Value,
+        `Member must satisfy regular expression pattern: ${VALUE_PATTERN}`
+      )
     }
     return { Key: tag.Key, Value: tag.Value }
   })
 }
 
 /** Merges tags into a parameter's tags; existing keys are overwritten. */
-export function mergeTags(current: Map<string, string>, tags: Array<{ Key: string; Value: string }>): Map<string, string> {
+export function mergeTags(
+  current: Map<string, string>,
+  tags: Array<{ Key: string; Value: string }>
+): Map<string, string> {
   const next = new Map(current)
   for (const t of tags) next.set(t.Key, t.Value)
   if (next.size > MAX_TAGS) {

@@ -3,10 +3,16 @@ export interface FakeAwsOptions {
   accountId?: string
   /** added to every request */
   latencyMs?: number
+  /** default 0: an ephemeral port */
+  port?: number
 }
 
 export type FaultKind = 'latency' | 'throttle' | 'too-many-requests' | 'server-error' | 'drop' | 'drop-after'
 
+/**
+ * Every request to a matching operation uses up one `skip` of each pending fault; the first fault
+ * with no skip left fires and uses up one of its `times`.
+ */
 export interface Fault {
   /** operation name, e.g. 'PutParameter'; '*' matches every operation */
   operation: string

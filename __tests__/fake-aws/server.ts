@@ -1,0 +1,234 @@
+import { createHash, randomUUID } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { performance } from 'node:perf_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { AwsError, guessProtocol, protocols, type Protocol, type RawRequest, type WireResponse } from './protocols.js'
+import { createSsm, type SsmState } from './ssm.js'
+import { createSts } from './sts.js'
+import type { Fault, FakeAwsOptions, Input, RecordedRequest, ServiceDefinition } from './types.js'
+
+export interface FakeAws {
+  /** 'http://127.0.0.1:<port>' */
+  url: string
+  region: string
+  accountId: string
+  /** every request, in arrival order */
+  requests: RecordedRequest[]
+  /** requests received for an operation, faulted ones included */
+  count(operation: string): number
+  /** requests to operations that change state, faulted and dropped ones included */
+  writes(): RecordedRequest[]
+  inject(fault: Fault): void
+  clearFaults(): void
+  clearRequests(): void
+  ssm: SsmState
+  close(): Promise<void>
+}
+
+const SIGV4 =
+  /^AWS4-HMAC-SHA256 Credential=[^/\s]+\/\d{8}\/([^/\s]+)\/([^/\s]+)\/aws4_request,\s*SignedHeaders=[^,\s]+,\s*Signature=[0-9a-f]+$/
+
+interface ActiveFault {
+  fault: Fault
+  remaining: number
+  skip: number
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    req.on('error', reject)
+  })
+}
+
+/** Sensitive members are recorded as { length, sha256 } so a failing assertion never prints them. */
+function redact(svc: ServiceDefinition, operation: string, input: Input): Input {
+  const out = { ...input }
+  for (const key of svc.sensitiveInput?.[operation] ?? []) {
+    const v = out[key]
+    if (typeof v === 'string')
+      out[key] = { length: [...v].length, sha256: createHash('sha256').update(v).digest('hex') }
+  }
+  return out
+}
+
+function faultError(fault: Fault): AwsError | undefined {
+  switch (fault.kind) {
+    case 'throttle':
+      return new AwsError('ThrottlingException', 'Rate exceeded')
+    case 'too-many-requests':
+      return new AwsError('TooManyRequestsException', 'Too Many Requests', 429)
+    case 'server-error': {
+      const status = fault.status ?? 500
+      const code = status === 503 ? 'ServiceUnavailable' : status === 502 ? 'BadGateway' : 'InternalServerError'
+      return new AwsError(
+        code,
+        code === 'InternalServerError' ? 'Internal server error' : 'Service unavailable',
+        status
+      )
+    }
+    default:
+      return undefined
+  }
+}
+
+export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAws> {
+  const env = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '123456789012' }
+  const ssm = createSsm(env)
+  // One entry per service; Batch and ECS are added here the same way.
+  const services = new Map<string, ServiceDefinition>(
+    [ssm.definition, createSts(env).definition].map((d) => [d.service, d])
+  )
+  const requests: RecordedRequest[] = []
+  let faults: ActiveFault[] = []
+  const t0 = performance.now()
+  const now = () => performance.now() - t0
+
+  function takeFault(operation: string): Fault | undefined {
+    let fired: Fault | undefined
+    for (const f of faults) {
+      if (f.remaining <= 0 || (f.fault.operation !== operation && f.fault.operation !== '*')) continue
+      if (f.skip > 0) f.skip--
+      else if (!fired) {
+        fired = f.fault
+        f.remaining--
+      }
+    }
+    return fired
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const record: RecordedRequest = {
+      service: '',
+      operation: '',
+      region: '',
+      start: now(),
+      end: 0,
+      status: 0,
+      input: undefined
+    }
+    requests.push(record)
+    const requestId = randomUUID()
+    const body = await readBody(req)
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    const raw: RawRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body
+    }
+    if (options.latencyMs) await sleep(options.latencyMs)
+
+    const send = (w: WireResponse) => {
+      record.status = w.status
+      record.end = now()
+      res.writeHead(w.status, {
+        ...w.headers,
+        'x-amzn-RequestId': requestId,
+        'content-length': Buffer.byteLength(w.body)
+      })
+      res.end(w.body)
+    }
+    const drop = () => {
+      record.status = 'dropped'
+      record.end = now()
+      req.socket.destroy()
+    }
+
+    const authorization = req.headers.authorization
+    const scope = authorization === undefined ? undefined : SIGV4.exec(authorization)
+    if (!scope) {
+      const proto = guessProtocol(raw)
+      const suffix = proto === protocols.awsQuery ? '' : 'Exception'
+      const err =
+        authorization === undefined
+          ? new AwsError(`MissingAuthenticationToken${suffix}`, 'Missing Authentication Token', 403)
+          : new AwsError(
+              `IncompleteSignature${suffix}`,
+              'The request signature does not conform to AWS standards.',
+              400
+            )
+      return send(proto.error(undefined, err, requestId))
+    }
+    record.region = scope[1] ?? ''
+    const svc = services.get(scope[2] ?? '')
+    if (!svc) {
+      return send(
+        guessProtocol(raw).error(
+          undefined,
+          new AwsError('UnknownOperationException', `No service ${scope[2]} here`),
+          requestId
+        )
+      )
+    }
+    record.service = svc.service
+    const protocol: Protocol = protocols[svc.protocol]
+    let call: { operation: string; input: Input }
+    try {
+      call = protocol.parse(raw, svc)
+    } catch (e) {
+      return send(
+        protocol.error(svc, e instanceof AwsError ? e : new AwsError('SerializationException', String(e)), requestId)
+      )
+    }
+    record.operation = call.operation
+    record.input = redact(svc, call.operation, call.input)
+
+    const fault = takeFault(call.operation)
+    if (fault) record.fault = fault.kind
+    if (fault?.kind === 'drop') return drop()
+    const injected = fault && faultError(fault)
+    if (injected) return send(protocol.error(svc, injected, requestId))
+    if (fault?.kind === 'latency') await sleep(fault.delayMs ?? 0)
+
+    const handler = Object.hasOwn(svc.operations, call.operation) ? svc.operations[call.operation] : undefined
+    let response: WireResponse
+    try {
+      if (!handler) throw protocol.unknownOperation(call.operation)
+      const output = handler(call.input, { ...env, requestId })
+      response = protocol.success(svc, call.operation, output, requestId)
+    } catch (e) {
+      const err = e instanceof AwsError ? e : new AwsError('InternalServerError', `fake-aws bug: ${String(e)}`, 500)
+      response = protocol.error(svc, err, requestId)
+    }
+    // drop-after: the state change happened, the answer is lost.
+    if (fault?.kind === 'drop-after') return drop()
+    send(response)
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => req.socket.destroy())
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, '127.0.0.1', resolve)
+  })
+  const { port } = server.address() as AddressInfo
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    ...env,
+    requests,
+    count: (operation) => requests.filter((r) => r.operation === operation).length,
+    writes: () => requests.filter((r) => services.get(r.service)?.writeOperations.includes(r.operation) ?? false),
+    inject(fault) {
+      faults.push({ fault, remaining: fault.times ?? 1, skip: fault.skip ?? 0 })
+    },
+    clearFaults() {
+      faults = []
+    },
+    clearRequests() {
+      requests.splice(0)
+    },
+    ssm: ssm.state,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()))
+        server.closeAllConnections()
+      })
+  }
+}
