@@ -84,7 +84,12 @@ describe('bad input fails before any request', () => {
     ['missing path', { secrets: '{"A": "a"}' }, {}, /Input 'path': is required to sync/],
     ['relative path', { ...ok, path: 't/' }, {}, /Input 'path': 't\/' must start with '\/'/],
     ['reserved path', { ...ok, path: '/ssm/x/' }, {}, /Input 'path': '\/ssm\/x\/' must not begin with 'aws' or 'ssm'/],
-    ['unknown tier', { ...ok, tier: 'fast' }, {}, /Input 'tier': 'fast' is not one of auto, Standard, Advanced, Intelligent-Tiering/],
+    [
+      'unknown tier',
+      { ...ok, tier: 'fast' },
+      {},
+      /Input 'tier': 'fast' is not one of auto, Standard, Advanced, Intelligent-Tiering/
+    ],
     ['non-boolean prune', { ...ok, prune: 'yes' }, {}, /Input 'prune': must be true or false/],
     ['non-boolean dry-run', { ...ok, 'dry-run': 'maybe' }, {}, /Input 'dry-run': must be true or false/],
     ['bad region', { ...ok, region: 'moon-base' }, {}, /Input 'region': 'moon-base' is not an AWS region/],
@@ -93,16 +98,46 @@ describe('bad input fails before any request', () => {
     ['tag without =', { ...ok, tags: 'team' }, {}, /Input 'tags': 'team' is not a key=value line/],
     ['reserved tag', { ...ok, tags: 'aws:x=1' }, {}, /Input 'tags': tag key 'aws:x' uses the reserved prefix/],
     ['duplicate tag', { ...ok, tags: 'a=1\na=2' }, {}, /Input 'tags': tag 'a' is given twice/],
-    ['too many tags', { ...ok, tags: Array.from({ length: 50 }, (_, i) => `k${i}=v`).join('\n') }, {}, /Input 'tags': 50 tags given; at most 49/],
+    [
+      'too many tags',
+      { ...ok, tags: Array.from({ length: 50 }, (_, i) => `k${i}=v`).join('\n') },
+      {},
+      /Input 'tags': 50 tags given; at most 49/
+    ],
     ['bad reference', { ...ok, references: 'DB' }, {}, /Input 'references': 'DB' is not a NAME=valueFrom line/],
-    ['duplicate reference', { ...ok, references: 'DB=/x/db\nDB=/x/db2' }, {}, /Input 'references': 'DB' is given twice/],
+    [
+      'duplicate reference',
+      { ...ok, references: 'DB=/x/db\nDB=/x/db2' },
+      {},
+      /Input 'references': 'DB' is given twice/
+    ],
     ['reference that is also synced', { ...ok, references: 'A=/x/a' }, {}, /Input 'references': 'A' is also synced/],
-    ['include name not found', { ...ok, include: 'MISSING' }, {}, /Input 'include': 'MISSING' not found in secrets or variables/],
-    ['invalid env name', { secrets: '{"bad-name": "v"}', path: '/t/' }, {}, /Input 'secrets': 'bad-name' is not a valid environment variable name/],
+    [
+      'include name not found',
+      { ...ok, include: 'MISSING' },
+      {},
+      /Input 'include': 'MISSING' not found in secrets or variables/
+    ],
+    [
+      'invalid env name',
+      { secrets: '{"bad-name": "v"}', path: '/t/' },
+      {},
+      /Input 'secrets': 'bad-name' is not a valid environment variable name/
+    ],
     ['name in both maps', { ...ok, variables: '{"A": "v"}' }, {}, /Input 'variables': 'A' is also in secrets/],
     ['empty value', { secrets: '{"A": ""}', path: '/t/' }, {}, /Input 'secrets': the value of 'A' is empty/],
-    ['too long for Standard', { secrets: JSON.stringify({ A: 'x'.repeat(4097) }), path: '/t/', tier: 'Standard' }, {}, /the Standard tier allows at most 4096/],
-    ['too deep', { ...ok, path: `/${Array.from({ length: 15 }, (_, i) => `l${i}`).join('/')}/` }, {}, /parameter name for 'A' has 16 levels/],
+    [
+      'too long for Standard',
+      { secrets: JSON.stringify({ A: 'x'.repeat(4097) }), path: '/t/', tier: 'Standard' },
+      {},
+      /the Standard tier allows at most 4096/
+    ],
+    [
+      'too deep',
+      { ...ok, path: `/${Array.from({ length: 15 }, (_, i) => `l${i}`).join('/')}/` },
+      {},
+      /parameter name for 'A' has 16 levels/
+    ],
     ['malformed variables', { ...ok, variables: '[1]' }, {}, /Input 'variables': must be a map/]
   ])('%s', async (_label, inputs, env, message) => {
     const result = await runWith(inputs, env)
@@ -146,7 +181,9 @@ describe('run', () => {
     const result = await runWith({ secrets: '{"A": "a1"}', path: '/sts/' }, { AWS_MAX_ATTEMPTS: '1' })
     expect(result.failed).toBe(false)
     expect(result.warnings[0]).toMatch(/Could not read the account id \(STS GetCallerIdentity\)/)
-    expect(JSON.parse(result.outputs.parameters ?? '')).toEqual([{ name: '/sts/A', arn: '', version: 1, status: 'created' }])
+    expect(JSON.parse(result.outputs.parameters ?? '')).toEqual([
+      { name: '/sts/A', arn: '', version: 1, status: 'created' }
+    ])
   })
 
   it('says nothing was written when reading fails', async () => {
@@ -178,7 +215,9 @@ describe('run', () => {
     fake.inject({ operation: 'PutParameter', kind: 'server-error', times: 10 })
     const result = await runWith({ secrets: '{"A": "a1"}', path: '/pf/', prune: 'true' }, { AWS_MAX_ATTEMPTS: '1' })
     expect(result.failed).toBe(true)
-    expect(result.errors[0]).toMatch(/Writing \/pf\/A failed: InternalServerError.*Written: none\. Not written: \/pf\/A\. Deleted: none\. Not deleted: \/pf\/OLD\./)
+    expect(result.errors[0]).toMatch(
+      /Writing \/pf\/A failed: InternalServerError.*Written: none\. Not written: \/pf\/A\. Deleted: none\. Not deleted: \/pf\/OLD\./
+    )
     expect(fake.ssm.get('/pf/OLD')).toBeDefined()
     expect(result.summary).toContain('Sync under `/pf/` stopped: 1 failed, 1 skipped.')
   })
@@ -188,7 +227,9 @@ describe('run', () => {
     fake.inject({ operation: 'DeleteParameters', kind: 'server-error', times: 10 })
     const result = await runWith({ secrets: '{"A": "a1"}', path: '/pd/', prune: 'true' }, { AWS_MAX_ATTEMPTS: '1' })
     expect(result.failed).toBe(true)
-    expect(result.errors[0]).toMatch(/^Pruning failed: InternalServerError.*Written: \/pd\/A\. Not written: none\. Deleted: none\. Not deleted: \/pd\/OLD\./)
+    expect(result.errors[0]).toMatch(
+      /^Pruning failed: InternalServerError.*Written: \/pd\/A\. Not written: none\. Deleted: none\. Not deleted: \/pd\/OLD\./
+    )
   })
 
   it('masks each secret value and line, and never variables', async () => {

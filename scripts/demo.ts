@@ -48,7 +48,12 @@ try {
   show('Run 2 (same input: unchanged)', second, secondRequests)
 
   const writes = fake.writes().length
-  const ok = first.exitCode === 0 && first.outputs.changed === '6' && second.exitCode === 0 && second.outputs.changed === '0' && writes === 0
+  const ok =
+    first.exitCode === 0 &&
+    first.outputs.changed === '6' &&
+    second.exitCode === 0 &&
+    second.outputs.changed === '0' &&
+    writes === 0
   section(
     'Result',
     ok

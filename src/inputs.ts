@@ -9,7 +9,14 @@ import {
   tagProblem,
   USER_TAG_LIMIT
 } from './plan/rules.js'
-import { MapInputError, parseValueMap, selectEntries, splitList, type SourceEntry, type SourceKind } from './plan/source.js'
+import {
+  MapInputError,
+  parseValueMap,
+  selectEntries,
+  splitList,
+  type SourceEntry,
+  type SourceKind
+} from './plan/source.js'
 import { parameterName, valueSizeProblem, type TierChoice } from './plan/parameters.js'
 import { parseReference, type Reference } from './plan/references.js'
 
@@ -140,7 +147,10 @@ function readTags(): Tag[] {
   const duplicate = keys.find((key, index) => keys.indexOf(key) !== index)
   if (duplicate) throw new InputError(INPUT.tags, `tag '${duplicate}' is given twice`)
   if (tags.length > USER_TAG_LIMIT) {
-    throw new InputError(INPUT.tags, `${tags.length} tags given; at most ${USER_TAG_LIMIT} (Parameter Store allows 50, one is managed-by)`)
+    throw new InputError(
+      INPUT.tags,
+      `${tags.length} tags given; at most ${USER_TAG_LIMIT} (Parameter Store allows 50, one is managed-by)`
+    )
   }
   return tags
 }
@@ -201,7 +211,10 @@ export function readInputs(): SyncRequest {
   }
   for (const entry of entries) {
     if (!isEnvName(entry.key)) {
-      throw new InputError(entry.kind, `'${entry.key}' is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)`)
+      throw new InputError(
+        entry.kind,
+        `'${entry.key}' is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)`
+      )
     }
     const nameProblem = parameterNameProblem(parameterName(path ?? '', entry.key), region)
     if (nameProblem) throw new InputError(entry.kind, `parameter name for '${entry.key}' ${nameProblem}`)
@@ -212,7 +225,10 @@ export function readInputs(): SyncRequest {
   const references = readReferences()
   const referenced = references.find((reference) => entries.some((entry) => entry.key === reference.name))
   if (referenced) {
-    throw new InputError(INPUT.references, `'${referenced.name}' is also synced from ${INPUT.secrets}/${INPUT.variables}; use one of them`)
+    throw new InputError(
+      INPUT.references,
+      `'${referenced.name}' is also synced from ${INPUT.secrets}/${INPUT.variables}; use one of them`
+    )
   }
 
   return {

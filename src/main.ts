@@ -3,14 +3,7 @@ import { createClients } from './aws/clients.js'
 import { errorMessage } from './errors.js'
 import { readInputs, type SyncRequest } from './inputs.js'
 import { planParameters } from './plan/parameters.js'
-import {
-  describeFailure,
-  planLines,
-  planSummaryLine,
-  redact,
-  setSyncOutputs,
-  writeSummary
-} from './report.js'
+import { describeFailure, planLines, planSummaryLine, redact, setSyncOutputs, writeSummary } from './report.js'
 import { applySync, describeAwsError, outcomeOf, readSyncState, resolveIdentity, withArn, type Logger } from './sync.js'
 
 const log: Logger = { info: core.info, warning: core.warning, debug: core.debug }
@@ -31,14 +24,18 @@ export async function run(): Promise<void> {
     const request: SyncRequest = readInputs()
     secretValues = request.entries.filter((entry) => entry.kind === 'secrets').map((entry) => entry.value)
     for (const warning of request.warnings) core.warning(warning)
-    core.debug(`Selected ${request.entries.length} names: ${request.entries.map((entry) => `${entry.key} (${entry.kind})`).join(', ')}`)
+    core.debug(
+      `Selected ${request.entries.length} names: ${request.entries.map((entry) => `${entry.key} (${entry.kind})`).join(', ')}`
+    )
 
     const clients = createClients({ region: request.region })
     const state = await inGroup('Read current parameters', async () => {
       const read = await readSyncState(clients, request).catch((error: unknown) => {
         throw new Error(`Reading the current parameters failed, nothing was written: ${describeAwsError(error)}`)
       })
-      core.info(`${read.current.size} of ${request.entries.length} parameters exist under ${request.path || '(no path)'}`)
+      core.info(
+        `${read.current.size} of ${request.entries.length} parameters exist under ${request.path || '(no path)'}`
+      )
       if (read.managed) core.info(`${read.managed.length} managed parameters found for pruning checks`)
       return read
     })
@@ -65,9 +62,9 @@ export async function run(): Promise<void> {
       return
     }
 
-    const result = await inGroup('Write parameters', async () =>
-      applySync({ clients, request, changes, identity, log })
-    )
+    const result = changes.some((change) => change.status !== 'unchanged')
+      ? await inGroup('Write parameters', async () => applySync({ clients, request, changes, identity, log }))
+      : await applySync({ clients, request, changes, identity, log })
     setSyncOutputs(result.outcomes)
     const failure = result.failure ? redact(describeFailure(result), secretValues) : undefined
     await writeSummary({ request, outcomes: result.outcomes, dryRun: false, ...(failure ? { failure } : {}) })

@@ -119,8 +119,9 @@ export async function writeSummary(options: SummaryOptions): Promise<void> {
         `<code>${outcome.name}</code>`,
         outcome.type,
         outcome.status,
-        outcome.version === undefined ? '' : String(outcome.version),
-        outcome.tier ?? ''
+        // An empty cell would be written as an unclosed <td> by the summary builder.
+        outcome.version === undefined ? '—' : String(outcome.version),
+        outcome.tier ?? '—'
       ])
     ])
   }

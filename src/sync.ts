@@ -51,7 +51,11 @@ export function knownIdentity(state: SyncState): Identity | undefined {
   return undefined
 }
 
-export async function resolveIdentity(clients: AwsClients, state: SyncState, log: Logger): Promise<Identity | undefined> {
+export async function resolveIdentity(
+  clients: AwsClients,
+  state: SyncState,
+  log: Logger
+): Promise<Identity | undefined> {
   const known = knownIdentity(state)
   if (known) {
     log.debug(`Account ${known.account} taken from a parameter ARN already read`)
@@ -61,7 +65,9 @@ export async function resolveIdentity(clients: AwsClients, state: SyncState, log
   try {
     return await getIdentity(clients.sts)
   } catch (error) {
-    log.warning(`Could not read the account id (STS GetCallerIdentity): ${errorMessage(error)}; parameter ARNs are left empty`)
+    log.warning(
+      `Could not read the account id (STS GetCallerIdentity): ${errorMessage(error)}; parameter ARNs are left empty`
+    )
     return undefined
   }
 }
@@ -95,11 +101,22 @@ export function describeAwsError(error: unknown): string {
 export function withArn(change: ParameterChange, region: string, identity: Identity | undefined): string {
   if (change.arn) return change.arn
   if (!identity) return ''
-  return parameterArn({ partition: identity.partition || partitionOf(region), region, account: identity.account, name: change.name })
+  return parameterArn({
+    partition: identity.partition || partitionOf(region),
+    region,
+    account: identity.account,
+    name: change.name
+  })
 }
 
 export function outcomeOf(change: ParameterChange, arn: string): ParameterOutcome {
-  const outcome: ParameterOutcome = { name: change.name, planned: change.status, status: change.status, type: change.type, arn }
+  const outcome: ParameterOutcome = {
+    name: change.name,
+    planned: change.status,
+    status: change.status,
+    type: change.type,
+    arn
+  }
   if (change.key !== undefined) outcome.key = change.key
   if (change.version !== undefined) outcome.version = change.version
   if (change.tier !== undefined) outcome.tier = change.tier
@@ -155,7 +172,8 @@ export async function applySync(options: ApplyOptions): Promise<SyncResult> {
   const deletions = changes.filter((change) => change.status === 'deleted')
   if (deletions.length > 0) {
     if (failure) {
-      for (const change of deletions) outcomes.set(change, { ...outcomeOf(change, change.arn ?? ''), status: 'skipped' })
+      for (const change of deletions)
+        outcomes.set(change, { ...outcomeOf(change, change.arn ?? ''), status: 'skipped' })
     } else {
       try {
         const { missing } = await deleteParameters(
@@ -168,7 +186,8 @@ export async function applySync(options: ApplyOptions): Promise<SyncResult> {
         }
       } catch (error) {
         failure = `Pruning failed: ${describeAwsError(error)}`
-        for (const change of deletions) outcomes.set(change, { ...outcomeOf(change, change.arn ?? ''), status: 'failed' })
+        for (const change of deletions)
+          outcomes.set(change, { ...outcomeOf(change, change.arn ?? ''), status: 'failed' })
       }
     }
   }

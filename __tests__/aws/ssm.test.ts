@@ -35,7 +35,13 @@ const write = {
 describe('readParameters', () => {
   it('reads 10 names a request, with decryption', async () => {
     ssmMock.on(GetParametersCommand).callsFake((input: { Names: string[] }) => ({
-      Parameters: input.Names.map((name) => ({ Name: name, Value: `v${name}`, Type: 'SecureString', Version: 2, ARN: `arn:${name}` })),
+      Parameters: input.Names.map((name) => ({
+        Name: name,
+        Value: `v${name}`,
+        Type: 'SecureString',
+        Version: 2,
+        ARN: `arn:${name}`
+      })),
       InvalidParameters: []
     }))
     const names = Array.from({ length: 25 }, (_, i) => `/p/N${i}`)
@@ -44,7 +50,13 @@ describe('readParameters', () => {
     expect(calls.map((call) => call.args[0].input.Names?.length)).toEqual([10, 10, 5])
     expect(calls.every((call) => call.args[0].input.WithDecryption === true)).toBe(true)
     expect(current.size).toBe(25)
-    expect(current.get('/p/N3')).toEqual({ name: '/p/N3', value: 'v/p/N3', type: 'SecureString', version: 2, arn: 'arn:/p/N3' })
+    expect(current.get('/p/N3')).toEqual({
+      name: '/p/N3',
+      value: 'v/p/N3',
+      type: 'SecureString',
+      version: 2,
+      arn: 'arn:/p/N3'
+    })
   })
 })
 
@@ -53,13 +65,20 @@ describe('writeParameter', () => {
     ssmMock.on(PutParameterCommand).resolves({ Version: 1, Tier: 'Standard' })
     expect(await writeParameter(ssm, { ...write, exists: false })).toEqual({ version: 1, tier: 'Standard' })
     const [call] = ssmMock.commandCalls(PutParameterCommand)
-    expect(call?.args[0].input).toMatchObject({ Overwrite: false, KeyId: 'alias/k', Tags: [{ Key: 'managed-by', Value: 'ssm-secrets-action' }] })
+    expect(call?.args[0].input).toMatchObject({
+      Overwrite: false,
+      KeyId: 'alias/k',
+      Tags: [{ Key: 'managed-by', Value: 'ssm-secrets-action' }]
+    })
     expect(ssmMock.commandCalls(AddTagsToResourceCommand)).toHaveLength(0)
   })
 
   it('overwrites without Tags, then tags with AddTagsToResource', async () => {
     ssmMock.on(PutParameterCommand).resolves({ Version: 4, Tier: 'Advanced' })
-    expect(await writeParameter(ssm, { ...write, type: 'String', exists: true })).toEqual({ version: 4, tier: 'Advanced' })
+    expect(await writeParameter(ssm, { ...write, type: 'String', exists: true })).toEqual({
+      version: 4,
+      tier: 'Advanced'
+    })
     const [put] = ssmMock.commandCalls(PutParameterCommand)
     expect(put?.args[0].input.Overwrite).toBe(true)
     expect(put?.args[0].input.Tags).toBeUndefined()
@@ -112,8 +131,13 @@ describe('deleteParameters', () => {
       DeletedParameters: input.Names.filter((name) => name !== '/p/N4'),
       InvalidParameters: input.Names.filter((name) => name === '/p/N4')
     }))
-    const result = await deleteParameters(ssm, Array.from({ length: 12 }, (_, i) => `/p/N${i}`))
-    expect(ssmMock.commandCalls(DeleteParametersCommand).map((call) => call.args[0].input.Names?.length)).toEqual([10, 2])
+    const result = await deleteParameters(
+      ssm,
+      Array.from({ length: 12 }, (_, i) => `/p/N${i}`)
+    )
+    expect(ssmMock.commandCalls(DeleteParametersCommand).map((call) => call.args[0].input.Names?.length)).toEqual([
+      10, 2
+    ])
     expect(result.missing).toEqual(['/p/N4'])
     expect(result.deleted).toHaveLength(11)
   })
@@ -121,13 +145,19 @@ describe('deleteParameters', () => {
 
 describe('identity', () => {
   it('reads account and partition from an ARN', () => {
-    expect(identityFromArn('arn:aws-cn:ssm:cn-north-1:123456789012:parameter/x')).toEqual({ account: '123456789012', partition: 'aws-cn' })
+    expect(identityFromArn('arn:aws-cn:ssm:cn-north-1:123456789012:parameter/x')).toEqual({
+      account: '123456789012',
+      partition: 'aws-cn'
+    })
     expect(identityFromArn('not-an-arn')).toBeUndefined()
     expect(identityFromArn('')).toBeUndefined()
   })
   it('asks STS when needed', async () => {
     stsMock.on(GetCallerIdentityCommand).resolves({ Arn: 'arn:aws:iam::210987654321:role/x', Account: '210987654321' })
-    expect(await getIdentity(new STSClient({ region: 'us-east-1' }))).toEqual({ account: '210987654321', partition: 'aws' })
+    expect(await getIdentity(new STSClient({ region: 'us-east-1' }))).toEqual({
+      account: '210987654321',
+      partition: 'aws'
+    })
     stsMock.on(GetCallerIdentityCommand).resolves({})
     await expect(getIdentity(new STSClient({ region: 'us-east-1' }))).rejects.toThrow(/no usable ARN/)
   })

@@ -113,7 +113,13 @@ export function errorAnnotations(run: ActionRun): string[] {
   return run.stdout
     .split('\n')
     .filter((line) => line.startsWith('::error'))
-    .map((line) => line.replace(/^::error[^:]*::/, '').replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'))
+    .map((line) =>
+      line
+        .replace(/^::error[^:]*::/, '')
+        .replace(/%0A/g, '\n')
+        .replace(/%0D/g, '\r')
+        .replace(/%25/g, '%')
+    )
 }
 
 /** stdout with the ::add-mask:: commands taken out: the only place a value may appear. */

@@ -1,13 +1,19 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startFakeAws, type FakeAws } from '../fake-aws/index.js'
-import { assertRuntimesPresent, errorAnnotations, RUNTIMES, runAction, withoutMaskCommands, type ActionRun } from './harness.js'
+import {
+  assertRuntimesPresent,
+  errorAnnotations,
+  RUNTIMES,
+  runAction,
+  withoutMaskCommands,
+  type ActionRun
+} from './harness.js'
 
 const PATH = '/prod/billing/'
 
 function manySecrets(count: number, prefix = 'value'): Record<string, string> {
   return Object.fromEntries(Array.from({ length: count }, (_, i) => [`SECRET_${i}`, `${prefix}-${i}-${'x'.repeat(i)}`]))
 }
-
 
 beforeAll(assertRuntimesPresent)
 
@@ -28,7 +34,12 @@ describe.each(RUNTIMES)('sync end to end under $label', ({ node }) => {
     const first = await run({ secrets: JSON.stringify(secrets), path: PATH })
     expect(first.exitCode, first.stdout).toBe(0)
     expect(first.outputs.changed).toBe('25')
-    const created = JSON.parse(first.outputs.parameters ?? '[]') as { name: string; arn: string; version: number; status: string }[]
+    const created = JSON.parse(first.outputs.parameters ?? '[]') as {
+      name: string
+      arn: string
+      version: number
+      status: string
+    }[]
     expect(created).toHaveLength(25)
     expect(created[0]).toEqual({
       name: '/prod/billing/SECRET_0',
@@ -46,7 +57,11 @@ describe.each(RUNTIMES)('sync end to end under $label', ({ node }) => {
     expect(second.exitCode, second.stdout).toBe(0)
     expect(fake.count('GetParameters')).toBe(3)
     expect(fake.writes()).toEqual([])
-    expect(fake.requests.map((request) => request.operation)).toEqual(['GetParameters', 'GetParameters', 'GetParameters'])
+    expect(fake.requests.map((request) => request.operation)).toEqual([
+      'GetParameters',
+      'GetParameters',
+      'GetParameters'
+    ])
     expect(second.outputs.changed).toBe('0')
     const unchanged = JSON.parse(second.outputs.parameters ?? '[]') as { status: string; version: number }[]
     expect(unchanged.every((parameter) => parameter.status === 'unchanged' && parameter.version === 1)).toBe(true)
@@ -67,7 +82,10 @@ describe.each(RUNTIMES)('sync end to end under $label', ({ node }) => {
     expect(fake.ssm.get('/prod/billing/SECRET_8')?.version).toBe(1)
     expect(result.outputs.changed).toBe('1')
     const outputs = JSON.parse(result.outputs.parameters ?? '[]') as { name: string; status: string; version: number }[]
-    expect(outputs.find((parameter) => parameter.name.endsWith('SECRET_7'))).toMatchObject({ status: 'updated', version: 2 })
+    expect(outputs.find((parameter) => parameter.name.endsWith('SECRET_7'))).toMatchObject({
+      status: 'updated',
+      version: 2
+    })
   })
 
   it('tier auto stores a 5000-character value as Advanced', async () => {
@@ -89,7 +107,9 @@ describe.each(RUNTIMES)('sync end to end under $label', ({ node }) => {
     const result = await run({ secrets: JSON.stringify({ OK: 'fine', TOO_BIG: huge }), path: PATH })
     expect(result.exitCode).toBe(1)
     const [error] = errorAnnotations(result)
-    expect(error).toMatch(/Input 'secrets': the value of 'TOO_BIG' is 9000 characters; the Advanced tier allows at most 8192/)
+    expect(error).toMatch(
+      /Input 'secrets': the value of 'TOO_BIG' is 9000 characters; the Advanced tier allows at most 8192/
+    )
     expect(fake.requests).toEqual([])
     expect(withoutMaskCommands(result.stdout + result.stderr)).not.toContain(huge)
   })
@@ -99,7 +119,9 @@ describe.each(RUNTIMES)('sync end to end under $label', ({ node }) => {
     const secrets = manySecrets(6)
     const result = await run({ secrets: JSON.stringify(secrets), path: PATH })
     expect(result.exitCode, result.stdout).toBe(0)
-    expect(fake.requests.filter((request) => request.operation === 'PutParameter' && request.status === 400)).toHaveLength(3)
+    expect(
+      fake.requests.filter((request) => request.operation === 'PutParameter' && request.status === 400)
+    ).toHaveLength(3)
     for (const [key, value] of Object.entries(secrets)) {
       expect(fake.ssm.get(`${PATH}${key}`)).toMatchObject({ value, version: 1 })
     }
@@ -121,7 +143,12 @@ describe.each(RUNTIMES)('sync end to end under $label', ({ node }) => {
   })
 
   it('dry-run prints the plan, reads, and writes nothing', async () => {
-    fake.ssm.put({ name: '/prod/billing/OLD', value: 'old', type: 'SecureString', tags: { 'managed-by': 'ssm-secrets-action' } })
+    fake.ssm.put({
+      name: '/prod/billing/OLD',
+      value: 'old',
+      type: 'SecureString',
+      tags: { 'managed-by': 'ssm-secrets-action' }
+    })
     fake.ssm.put({ name: '/prod/billing/SAME', value: 'same', type: 'SecureString' })
     const result = await run({
       secrets: JSON.stringify({ NEW: 'n', SAME: 'same', OLD: 'rotated' }),
@@ -152,8 +179,16 @@ describe.each(RUNTIMES)('sync end to end under $label', ({ node }) => {
     expect(result.exitCode, result.stdout).toBe(0)
     const expectedTags = { team: 'billing', 'cost-center': '42', 'managed-by': 'ssm-secrets-action' }
     expect(fake.ssm.get('/prod/billing/FRESH')).toMatchObject({ tags: expectedTags, keyId })
-    expect(fake.ssm.get('/prod/billing/EXISTING')).toMatchObject({ tags: { ...expectedTags, owner: 'someone' }, keyId, version: 2 })
-    expect(fake.ssm.get('/prod/billing/LOG_LEVEL')).toMatchObject({ type: 'String', value: 'debug', tags: expectedTags })
+    expect(fake.ssm.get('/prod/billing/EXISTING')).toMatchObject({
+      tags: { ...expectedTags, owner: 'someone' },
+      keyId,
+      version: 2
+    })
+    expect(fake.ssm.get('/prod/billing/LOG_LEVEL')).toMatchObject({
+      type: 'String',
+      value: 'debug',
+      tags: expectedTags
+    })
     expect(fake.ssm.get('/prod/billing/LOG_LEVEL')?.keyId).toBeUndefined()
   })
 
@@ -166,7 +201,12 @@ describe.each(RUNTIMES)('sync end to end under $label', ({ node }) => {
     fake.ssm.put({ name: '/prod/other/ELSEWHERE', value: 'e', type: 'SecureString', tags: managed })
     const result = await run({ secrets: JSON.stringify({ KEEP: 'k' }), path: PATH, prune: 'true' })
     expect(result.exitCode, result.stdout).toBe(0)
-    expect(fake.ssm.names().sort()).toEqual(['/prod/billing/HANDMADE', '/prod/billing/KEEP', '/prod/billing/nested/DEEP', '/prod/other/ELSEWHERE'])
+    expect(fake.ssm.names().sort()).toEqual([
+      '/prod/billing/HANDMADE',
+      '/prod/billing/KEEP',
+      '/prod/billing/nested/DEEP',
+      '/prod/other/ELSEWHERE'
+    ])
     const outputs = JSON.parse(result.outputs.parameters ?? '[]') as { name: string; status: string }[]
     expect(outputs).toContainEqual(expect.objectContaining({ name: '/prod/billing/STALE', status: 'deleted' }))
     expect(result.outputs.changed).toBe('1')
@@ -188,7 +228,10 @@ describe.each(RUNTIMES)('sync end to end under $label', ({ node }) => {
 
   it('a write that keeps failing stops the run and says what was and was not written', async () => {
     fake.inject({ operation: 'PutParameter', kind: 'server-error', status: 500, skip: 1, times: 100 })
-    const result = await run({ secrets: JSON.stringify(manySecrets(4)), path: PATH }, { env: { AWS_MAX_ATTEMPTS: '2' } })
+    const result = await run(
+      { secrets: JSON.stringify(manySecrets(4)), path: PATH },
+      { env: { AWS_MAX_ATTEMPTS: '2' } }
+    )
     expect(result.exitCode).toBe(1)
     const [error] = errorAnnotations(result)
     expect(error).toMatch(/Writing \/prod\/billing\/SECRET_\d failed: InternalServerError/)
@@ -222,7 +265,9 @@ const TRICKY_VALUES: Record<string, string> = {
 
 /** Every value and every line of a multi-line value that is distinctive enough to search for. */
 function needles(values: Record<string, string>): string[] {
-  return Object.values(values).flatMap((value) => [value, ...value.split('\n')]).filter((needle) => needle.trim().length >= 6)
+  return Object.values(values)
+    .flatMap((value) => [value, ...value.split('\n')])
+    .filter((needle) => needle.trim().length >= 6)
 }
 
 function expectNoLeak(result: ActionRun): void {
@@ -264,7 +309,14 @@ describe.each(RUNTIMES)('secret values never leak under $label', ({ node }) => {
 
     // The unchanged path, the dry run, and a failing write (AWS errors) print no value either.
     expectNoLeak(await run())
-    expectNoLeak(await runAction({ endpoint: fake.url, node, debug: true, inputs: { secrets: yamlBlock, path: '/other/', 'dry-run': 'true' } }))
+    expectNoLeak(
+      await runAction({
+        endpoint: fake.url,
+        node,
+        debug: true,
+        inputs: { secrets: yamlBlock, path: '/other/', 'dry-run': 'true' }
+      })
+    )
     fake.inject({ operation: 'PutParameter', kind: 'server-error', times: 100 })
     const failed = await runAction({
       endpoint: fake.url,

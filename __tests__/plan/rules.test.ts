@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { kmsKeyProblem, parameterArn, parameterNameProblem, partitionOf, pathProblem, tagProblem } from '../../src/plan/rules.js'
+import {
+  kmsKeyProblem,
+  parameterArn,
+  parameterNameProblem,
+  partitionOf,
+  pathProblem,
+  tagProblem
+} from '../../src/plan/rules.js'
 import { parseReference } from '../../src/plan/references.js'
 
 describe('parameter names', () => {

@@ -1,14 +1,29 @@
 import { describe, expect, it } from 'vitest'
-import { globToRegExp, MapInputError, parseValueMap, selectEntries, splitList, type SourceEntry } from '../../src/plan/source.js'
+import {
+  globToRegExp,
+  MapInputError,
+  parseValueMap,
+  selectEntries,
+  splitList,
+  type SourceEntry
+} from '../../src/plan/source.js'
 
 const entry = (key: string, value = 'v'): SourceEntry => ({ key, value, kind: 'secrets' })
 
 describe('parseValueMap', () => {
   it.each([
     ['JSON from toJSON(secrets)', '{"DB_PASSWORD": "p@ss", "API_KEY": "k"}', { DB_PASSWORD: 'p@ss', API_KEY: 'k' }],
-    ['YAML block of toJSON values', 'DB_PASSWORD: "line1\\nline2"\nAPI_KEY: "a \\"quoted\\" \\\\ value"', { DB_PASSWORD: 'line1\nline2', API_KEY: 'a "quoted" \\ value' }],
-    ['plain YAML scalars', 'A: hello world\nB: \'single\'', { A: 'hello world', B: 'single' }],
-    ['unicode and workflow-command text', '{"U": "żółw 🐢", "C": "::set-output name=x::y"}', { U: 'żółw 🐢', C: '::set-output name=x::y' }],
+    [
+      'YAML block of toJSON values',
+      'DB_PASSWORD: "line1\\nline2"\nAPI_KEY: "a \\"quoted\\" \\\\ value"',
+      { DB_PASSWORD: 'line1\nline2', API_KEY: 'a "quoted" \\ value' }
+    ],
+    ['plain YAML scalars', "A: hello world\nB: 'single'", { A: 'hello world', B: 'single' }],
+    [
+      'unicode and workflow-command text',
+      '{"U": "żółw 🐢", "C": "::set-output name=x::y"}',
+      { U: 'żółw 🐢', C: '::set-output name=x::y' }
+    ],
     ['empty input', '   ', {}]
   ])('parses %s', (_label, text, expected) => {
     const entries = parseValueMap(text, 'secrets')

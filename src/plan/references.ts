@@ -12,7 +12,8 @@ export interface Reference {
 const SSM_NAME = /^\/?[A-Za-z0-9_.\-/]+$/
 const SSM_ARN = /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9_.\-/]+$/
 // Secrets Manager ARN, optionally followed by :json-key:version-stage:version-id (each part may be empty).
-const SECRETS_MANAGER_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+(:[^:]*:[^:]*:[^:]*)?$/
+const SECRETS_MANAGER_ARN =
+  /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+(:[^:]*:[^:]*:[^:]*)?$/
 
 /** Parses a `NAME=valueFrom` line; returns the reference, or why the line is not one. */
 export function parseReference(line: string): Reference | string {

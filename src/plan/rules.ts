@@ -35,12 +35,7 @@ export function partitionOf(region: string): string {
   return 'aws'
 }
 
-export function parameterArn(options: {
-  partition: string
-  region: string
-  account: string
-  name: string
-}): string {
+export function parameterArn(options: { partition: string; region: string; account: string; name: string }): string {
   const { partition, region, account, name } = options
   return `arn:${partition}:ssm:${region}:${account}:parameter/${name.replace(/^\//, '')}`
 }

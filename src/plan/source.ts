@@ -40,7 +40,8 @@ export function parseValueMap(text: string, kind: SourceKind): SourceEntry[] {
   }
   return Object.entries(data as Record<string, unknown>).map(([key, value]) => {
     if (typeof value !== 'string') {
-      const shape = value === null ? 'null (is the secret defined?)' : Array.isArray(value) ? 'a list' : `a ${typeof value}`
+      const shape =
+        value === null ? 'null (is the secret defined?)' : Array.isArray(value) ? 'a list' : `a ${typeof value}`
       throw new MapInputError(
         `'${key}' must have a string value, but it is ${shape}. Quote it, or pass it as \${{ toJSON(${kind}.${key}) }}`
       )
