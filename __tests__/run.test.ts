@@ -97,7 +97,7 @@ describe('bad input fails before any request', () => {
     ['bare KMS word', { ...ok, 'kms-key-id': 'billing' }, {}, /Input 'kms-key-id': .*Did you mean 'alias\/billing'\?/],
     ['tag without =', { ...ok, tags: 'team' }, {}, /Input 'tags': 'team' is not a key=value line/],
     ['reserved tag', { ...ok, tags: 'aws:x=1' }, {}, /Input 'tags': tag key 'aws:x' uses the reserved prefix/],
-    ['duplicate tag', { ...ok, tags: 'a=1\na=2' }, {}, /Input 'tags': tag 'a' is given twice/],
+    ['duplicate tag', { ...ok, tags: 'a=1\na=2' }, {}, /Input 'tags': 'a' is given twice/],
     [
       'too many tags',
       { ...ok, tags: Array.from({ length: 50 }, (_, i) => `k${i}=v`).join('\n') },
@@ -219,7 +219,7 @@ describe('run', () => {
       /Writing \/pf\/A failed: InternalServerError.*Written: none\. Not written: \/pf\/A\. Deleted: none\. Not deleted: \/pf\/OLD\./
     )
     expect(fake.ssm.get('/pf/OLD')).toBeDefined()
-    expect(result.summary).toContain('Sync under `/pf/` stopped: 1 failed, 1 skipped.')
+    expect(result.summary).toContain('Stopped under `/pf/`: 1 failed, 1 skipped.')
   })
 
   it('reports a failed prune', async () => {

@@ -1,5 +1,9 @@
 import * as core from '@actions/core'
+import { existsSync, readFileSync } from 'node:fs'
+import { isAbsolute, resolve } from 'node:path'
+import { runContext, type RunContext } from './context.js'
 import { InputError } from './errors.js'
+import { isJobName } from './plan/batch.js'
 import {
   isEnvName,
   isRegion,
@@ -7,7 +11,8 @@ import {
   parameterNameProblem,
   pathProblem,
   tagProblem,
-  USER_TAG_LIMIT
+  USER_TAG_LIMIT,
+  type Tag
 } from './plan/rules.js'
 import {
   MapInputError,
@@ -20,13 +25,8 @@ import {
 import { parameterName, valueSizeProblem, type TierChoice } from './plan/parameters.js'
 import { parseReference, type Reference } from './plan/references.js'
 
-export interface Tag {
-  key: string
-  value: string
-}
-
 /** Everything the action was asked to do, validated. */
-export interface SyncRequest {
+export interface ActionRequest {
   /** Selected secrets and variables; every value already registered as a secret mask. */
   entries: SourceEntry[]
   /** Parameter prefix ending in '/'; empty only when nothing is synced. */
@@ -42,8 +42,41 @@ export interface SyncRequest {
   references: Reference[]
   region: string
   dryRun: boolean
+  /** The Batch job definition to rewrite, when one is given. */
+  definition: DefinitionRequest | undefined
+  /** The job to submit, when a queue is given. */
+  launch: LaunchRequest | undefined
+  context: RunContext
   /** Things worth saying that are not errors. */
   warnings: string[]
+}
+
+export type DefinitionSource =
+  | { kind: 'file'; path: string; document: unknown }
+  | { kind: 'name'; name: string }
+  | { kind: 'revision'; name: string; revision: number }
+  | { kind: 'arn'; arn: string }
+
+export interface DefinitionRequest {
+  source: DefinitionSource
+  /** Container names (or node ranges); undefined when not given; ['*'] for all. */
+  containers: string[] | undefined
+  /** logConfiguration.secretOptions: option name → synced or referenced NAME. */
+  logSecretOptions: { option: string; name: string }[]
+  /** Deregister ACTIVE revisions beyond the newest N. */
+  keepRevisions: number | undefined
+}
+
+export interface LaunchRequest {
+  jobQueue: string
+  /** Given by the user; the default is built from the definition name and the run. */
+  jobName: string | undefined
+  parameters: Record<string, string>
+  containerOverrides: Record<string, unknown> | undefined
+  tags: Tag[]
+  when: 'always' | 'on-change'
+  wait: boolean
+  waitTimeoutMinutes: number
 }
 
 export const INPUT = {
@@ -58,7 +91,19 @@ export const INPUT = {
   prune: 'prune',
   references: 'references',
   region: 'region',
-  dryRun: 'dry-run'
+  dryRun: 'dry-run',
+  jobDefinition: 'job-definition',
+  containers: 'containers',
+  logSecretOptions: 'log-secret-options',
+  keepRevisions: 'keep-revisions',
+  jobQueue: 'job-queue',
+  jobName: 'job-name',
+  jobParameters: 'job-parameters',
+  containerOverrides: 'container-overrides',
+  jobTags: 'job-tags',
+  launch: 'launch',
+  wait: 'wait',
+  waitTimeout: 'wait-timeout'
 } as const
 
 const TIERS: readonly TierChoice[] = ['auto', 'Standard', 'Advanced', 'Intelligent-Tiering']
@@ -134,18 +179,27 @@ function readKmsKeyId(): string | undefined {
   return keyId
 }
 
-function readTags(): Tag[] {
-  const tags = core.getMultilineInput(INPUT.tags).map((line) => {
+/** Reads `key=value` lines; keys must be unique. */
+function readKeyValueLines(
+  input: string,
+  options: { form?: string; check?: (key: string, value: string) => string | undefined } = {}
+): Tag[] {
+  const pairs = core.getMultilineInput(input).map((line) => {
     const separator = line.indexOf('=')
-    if (separator <= 0) throw new InputError(INPUT.tags, `'${line}' is not a key=value line`)
-    const tag = { key: line.slice(0, separator).trim(), value: line.slice(separator + 1).trim() }
-    const problem = tagProblem(tag.key, tag.value)
-    if (problem) throw new InputError(INPUT.tags, problem)
-    return tag
+    if (separator <= 0) throw new InputError(input, `'${line}' is not a ${options.form ?? 'key=value'} line`)
+    const pair = { key: line.slice(0, separator).trim(), value: line.slice(separator + 1).trim() }
+    const problem = options.check?.(pair.key, pair.value)
+    if (problem) throw new InputError(input, problem)
+    return pair
   })
-  const keys = tags.map((tag) => tag.key)
+  const keys = pairs.map((pair) => pair.key)
   const duplicate = keys.find((key, index) => keys.indexOf(key) !== index)
-  if (duplicate) throw new InputError(INPUT.tags, `tag '${duplicate}' is given twice`)
+  if (duplicate) throw new InputError(input, `'${duplicate}' is given twice`)
+  return pairs
+}
+
+function readTags(): Tag[] {
+  const tags = readKeyValueLines(INPUT.tags, { check: tagProblem })
   if (tags.length > USER_TAG_LIMIT) {
     throw new InputError(
       INPUT.tags,
@@ -156,15 +210,11 @@ function readTags(): Tag[] {
 }
 
 function readReferences(): Reference[] {
-  const references = core.getMultilineInput(INPUT.references).map((line) => {
-    const reference = parseReference(line)
+  return readKeyValueLines(INPUT.references, { form: 'NAME=valueFrom' }).map(({ key, value }) => {
+    const reference = parseReference(`${key}=${value}`)
     if (typeof reference === 'string') throw new InputError(INPUT.references, reference)
     return reference
   })
-  const names = references.map((reference) => reference.name)
-  const duplicate = names.find((name, index) => names.indexOf(name) !== index)
-  if (duplicate) throw new InputError(INPUT.references, `'${duplicate}' is given twice`)
-  return references
 }
 
 function selectSources(secrets: SourceEntry[], variables: SourceEntry[], warnings: string[]): SourceEntry[] {
@@ -186,8 +236,123 @@ function selectSources(secrets: SourceEntry[], variables: SourceEntry[], warning
   return selected
 }
 
+const JOB_DEFINITION_NAME = /^[A-Za-z0-9_-]{1,128}$/
+const JOB_DEFINITION_ARN = /^arn:aws[a-z-]*:batch:[a-z0-9-]+:\d{12}:job-definition\/[A-Za-z0-9_-]{1,128}(:\d+)?$/
+
+function readDefinitionSource(text: string): DefinitionSource {
+  const input = INPUT.jobDefinition
+  if (JOB_DEFINITION_ARN.test(text)) {
+    const nameAndRevision = text.slice(text.lastIndexOf('/') + 1)
+    return nameAndRevision.includes(':') ? { kind: 'arn', arn: text } : { kind: 'name', name: nameAndRevision }
+  }
+  const path = isAbsolute(text) ? text : resolve(process.env.GITHUB_WORKSPACE ?? process.cwd(), text)
+  if (existsSync(path)) {
+    try {
+      return { kind: 'file', path: text, document: JSON.parse(readFileSync(path, 'utf8')) as unknown }
+    } catch (error) {
+      throw new InputError(input, `'${text}' is not valid JSON: ${(error as Error).message}`)
+    }
+  }
+  const [name, revision, extra] = text.split(':')
+  if (name && JOB_DEFINITION_NAME.test(name) && extra === undefined) {
+    if (revision === undefined) return { kind: 'name', name }
+    if (/^[1-9]\d*$/.test(revision)) return { kind: 'revision', name, revision: Number(revision) }
+  }
+  throw new InputError(
+    input,
+    `'${text}' is neither a file nor a job definition name, name:revision or ARN (names: up to 128 letters, digits, - and _)`
+  )
+}
+
+function numberInput(name: string, options: { integer: boolean; min: number }): number | undefined {
+  const text = optionalInput(name)
+  if (text === undefined) return undefined
+  const value = Number(text)
+  if (!Number.isFinite(value) || value < options.min || (options.integer && !Number.isInteger(value))) {
+    const kind = options.integer ? 'a whole number' : 'a number'
+    throw new InputError(name, `'${text}' is not ${kind} of at least ${options.min}`)
+  }
+  return value
+}
+
+function readDefinition(names: ReadonlySet<string>): DefinitionRequest | undefined {
+  const text = optionalInput(INPUT.jobDefinition)
+  const dependents = [INPUT.containers, INPUT.logSecretOptions, INPUT.keepRevisions]
+  if (text === undefined) {
+    const orphan = dependents.find((name) => optionalInput(name) !== undefined)
+    if (orphan) throw new InputError(orphan, `needs '${INPUT.jobDefinition}' (the definition it applies to)`)
+    return undefined
+  }
+  const containers = splitList(core.getInput(INPUT.containers))
+  const logSecretOptions = readKeyValueLines(INPUT.logSecretOptions, { form: 'OPTION=NAME' }).map(({ key, value }) => {
+    if (!names.has(value)) {
+      throw new InputError(INPUT.logSecretOptions, `'${key}=${value}': '${value}' is neither synced nor in references`)
+    }
+    return { option: key, name: value }
+  })
+  return {
+    source: readDefinitionSource(text),
+    containers: containers.length > 0 ? containers : undefined,
+    logSecretOptions,
+    keepRevisions: numberInput(INPUT.keepRevisions, { integer: true, min: 1 })
+  }
+}
+
+function readJsonObject(name: string): Record<string, unknown> | undefined {
+  const text = optionalInput(name)
+  if (text === undefined) return undefined
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch (error) {
+    throw new InputError(name, `is not valid JSON: ${(error as Error).message}`)
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    throw new InputError(name, 'must be a JSON object')
+  return data as Record<string, unknown>
+}
+
+function readLaunch(hasDefinition: boolean): LaunchRequest | undefined {
+  const jobQueue = optionalInput(INPUT.jobQueue)
+  const dependents = [
+    INPUT.jobName,
+    INPUT.jobParameters,
+    INPUT.containerOverrides,
+    INPUT.jobTags,
+    INPUT.wait,
+    INPUT.waitTimeout
+  ]
+  if (jobQueue === undefined) {
+    const orphan = dependents.find((name) => optionalInput(name) !== undefined)
+    if (orphan) throw new InputError(orphan, `needs '${INPUT.jobQueue}' (the queue to submit the job to)`)
+    return undefined
+  }
+  if (!hasDefinition) throw new InputError(INPUT.jobQueue, `needs '${INPUT.jobDefinition}' (the definition to run)`)
+  const jobName = optionalInput(INPUT.jobName)
+  if (jobName !== undefined && !isJobName(jobName)) {
+    throw new InputError(
+      INPUT.jobName,
+      `'${jobName}' must be 1 to 128 letters, digits, - and _, starting with a letter or digit`
+    )
+  }
+  const when = optionalInput(INPUT.launch) ?? 'always'
+  if (when !== 'always' && when !== 'on-change') {
+    throw new InputError(INPUT.launch, `'${when}' is not one of always, on-change`)
+  }
+  return {
+    jobQueue,
+    jobName,
+    parameters: Object.fromEntries(readKeyValueLines(INPUT.jobParameters).map(({ key, value }) => [key, value])),
+    containerOverrides: readJsonObject(INPUT.containerOverrides),
+    tags: readKeyValueLines(INPUT.jobTags, { check: tagProblem }),
+    when,
+    wait: booleanInput(INPUT.wait, false),
+    waitTimeoutMinutes: numberInput(INPUT.waitTimeout, { integer: false, min: 0.01 }) ?? 30
+  }
+}
+
 /** Reads and validates every input. Throws InputError before any AWS call. */
-export function readInputs(): SyncRequest {
+export function readInputs(): ActionRequest {
   const warnings: string[] = []
   const secrets = readValueMap('secrets')
   const variables = readValueMap('variables')
@@ -231,6 +396,8 @@ export function readInputs(): SyncRequest {
     )
   }
 
+  const secretNames = new Set([...entries.map((entry) => entry.key), ...references.map((reference) => reference.name)])
+  const definition = readDefinition(secretNames)
   return {
     entries,
     path: path ?? '',
@@ -241,6 +408,9 @@ export function readInputs(): SyncRequest {
     references,
     region,
     dryRun: booleanInput(INPUT.dryRun, false),
+    definition,
+    launch: readLaunch(definition !== undefined),
+    context: runContext(),
     warnings
   }
 }

@@ -1,11 +1,17 @@
 import * as core from '@actions/core'
-import type { SyncRequest } from './inputs.js'
+import type { ActionRequest } from './inputs.js'
 import type { ParameterChange } from './plan/parameters.js'
+import type { PolicyDocument } from './plan/policy.js'
 import type { ParameterOutcome, SyncResult } from './sync.js'
 
 export const OUTPUT = {
   parameters: 'parameters',
-  changed: 'changed'
+  changed: 'changed',
+  jobDefinitionArn: 'job-definition-arn',
+  registered: 'registered',
+  jobId: 'job-id',
+  jobStatus: 'job-status',
+  executionRolePolicy: 'execution-role-policy'
 } as const
 
 /** Replaces every secret value, and every line of one, with ***: for text that came from AWS. */
@@ -78,20 +84,52 @@ export function describeFailure(result: SyncResult): string {
   return sentences.join(' ')
 }
 
-export function setSyncOutputs(outcomes: readonly ParameterOutcome[]): void {
-  core.setOutput(OUTPUT.parameters, JSON.stringify(outputParameters(outcomes)))
-  core.setOutput(OUTPUT.changed, String(changedCount(outcomes)))
+export interface DefinitionReport {
+  name: string
+  /** Revision before the run (undefined when the definition is new). */
+  before: number | undefined
+  /** Revision the job uses (undefined in a dry run that would register). */
+  after: number | undefined
+  arn: string
+  registered: boolean
+  changes: string[]
+  deregistered: string[]
 }
 
-export interface SummaryOptions {
-  request: SyncRequest
+export interface JobReport {
+  name: string
+  queue: string
+  id?: string
+  status?: string
+  link?: string
+  /** Why no job was submitted, when none was. */
+  skipped?: string
+}
+
+export interface RunReport {
+  request: ActionRequest
   outcomes: readonly ParameterOutcome[]
   dryRun: boolean
   failure?: string
+  definition?: DefinitionReport
+  job?: JobReport
+  policy?: PolicyDocument
 }
 
-function statusLine(options: SummaryOptions): string {
-  const { outcomes, dryRun, failure, request } = options
+export function setOutputs(report: RunReport): void {
+  core.setOutput(OUTPUT.parameters, JSON.stringify(outputParameters(report.outcomes)))
+  core.setOutput(OUTPUT.changed, String(changedCount(report.outcomes)))
+  if (report.policy) core.setOutput(OUTPUT.executionRolePolicy, JSON.stringify(report.policy))
+  if (report.definition) {
+    core.setOutput(OUTPUT.registered, String(report.definition.registered))
+    if (report.definition.arn) core.setOutput(OUTPUT.jobDefinitionArn, report.definition.arn)
+  }
+  if (report.job?.id) core.setOutput(OUTPUT.jobId, report.job.id)
+  if (report.job?.status) core.setOutput(OUTPUT.jobStatus, report.job.status)
+}
+
+function statusLine(report: RunReport): string {
+  const { outcomes, dryRun, failure, request } = report
   const count = (status: string): number => outcomes.filter((outcome) => outcome.status === status).length
   const counts = ['created', 'updated', 'unchanged', 'deleted', 'failed', 'skipped']
     .filter((status) => count(status) > 0)
@@ -99,23 +137,46 @@ function statusLine(options: SummaryOptions): string {
     .join(', ')
   const where = request.path ? ` under \`${request.path}\`` : ''
   if (dryRun) return `🔍 Dry run${where}: nothing was written. Planned: ${counts || 'nothing'}.`
-  if (failure) return `❌ Sync${where} stopped: ${counts}.`
+  if (failure) return `❌ Stopped${where}: ${counts || 'no parameter'}.`
   return `✅ Synced ${outcomes.length} parameter${outcomes.length === 1 ? '' : 's'}${where}: ${counts || 'nothing to do'}.`
 }
 
-export async function writeSummary(options: SummaryOptions): Promise<void> {
-  const summary = core.summary.addHeading('SSM secrets sync', 2).addRaw(statusLine(options), true)
-  if (options.failure) summary.addRaw(`\n\n${options.failure}\n`, true)
-  if (options.outcomes.length > 0) {
+function definitionLines(report: RunReport, definition: DefinitionReport): string[] {
+  const revision = (value: number | undefined): string => (value === undefined ? 'new' : String(value))
+  const head = report.dryRun
+    ? definition.registered
+      ? `would register a new revision (current: ${revision(definition.before)})`
+      : `revision ${revision(definition.before)} unchanged`
+    : definition.registered
+      ? `revision ${revision(definition.before)} → ${revision(definition.after)}`
+      : `revision ${revision(definition.after)} unchanged`
+  const lines = [`**Job definition** \`${definition.name}\`: ${head}`]
+  if (definition.changes.length > 0) lines.push('', '```diff', ...definition.changes, '```')
+  if (definition.deregistered.length > 0)
+    lines.push('', `Deregistered: ${definition.deregistered.map((arn) => `\`${arn}\``).join(', ')}`)
+  return lines
+}
+
+function jobLines(report: RunReport, job: JobReport): string[] {
+  if (job.skipped) return [`**Job**: not submitted — ${job.skipped}`]
+  if (report.dryRun) return [`**Job**: would submit \`${job.name}\` to \`${job.queue}\``]
+  const name = job.link ? `[\`${job.name}\`](${job.link})` : `\`${job.name}\``
+  return [`**Job** ${name} on \`${job.queue}\`: ${job.status ?? 'submitted'}${job.id ? ` (\`${job.id}\`)` : ''}`]
+}
+
+export async function writeSummary(report: RunReport): Promise<void> {
+  const summary = core.summary.addHeading('SSM secrets sync', 2).addRaw(statusLine(report), true)
+  if (report.failure) summary.addRaw(`\n${report.failure}\n`, true)
+  if (report.outcomes.length > 0) {
     summary.addTable([
       [
         { data: 'Parameter', header: true },
         { data: 'Type', header: true },
-        { data: options.dryRun ? 'Planned' : 'Status', header: true },
+        { data: report.dryRun ? 'Planned' : 'Status', header: true },
         { data: 'Version', header: true },
         { data: 'Tier', header: true }
       ],
-      ...options.outcomes.map((outcome) => [
+      ...report.outcomes.map((outcome) => [
         `<code>${outcome.name}</code>`,
         outcome.type,
         outcome.status,
@@ -124,6 +185,14 @@ export async function writeSummary(options: SummaryOptions): Promise<void> {
         outcome.tier ?? '—'
       ])
     ])
+  }
+  if (report.definition) summary.addRaw(`\n${definitionLines(report, report.definition).join('\n')}\n`, true)
+  if (report.job) summary.addRaw(`\n${jobLines(report, report.job).join('\n')}\n`, true)
+  if (report.policy && report.policy.Statement.length > 0) {
+    summary.addDetails(
+      'Execution role policy (least privilege for these secrets)',
+      `\n\n\`\`\`json\n${JSON.stringify(report.policy, null, 2)}\n\`\`\`\n`
+    )
   }
   await summary.write()
 }

@@ -1,9 +1,9 @@
 import type { AwsClients } from './aws/clients.js'
-import { deleteParameters, listManagedParameters, readParameters, writeParameter, type Tag } from './aws/ssm.js'
+import { deleteParameters, listManagedParameters, readParameters, writeParameter } from './aws/ssm.js'
 import { getIdentity, identityFromArn, type Identity } from './aws/sts.js'
 import { mapWithConcurrency } from './concurrency.js'
 import { errorMessage } from './errors.js'
-import type { SyncRequest } from './inputs.js'
+import type { ActionRequest } from './inputs.js'
 import {
   parameterName,
   type CurrentParameter,
@@ -11,7 +11,7 @@ import {
   type ParameterChange,
   type ParameterStatus
 } from './plan/parameters.js'
-import { MANAGED_BY_KEY, MANAGED_BY_VALUE, parameterArn, partitionOf } from './plan/rules.js'
+import { MANAGED_BY_KEY, MANAGED_BY_VALUE, parameterArn, partitionOf, type Tag } from './plan/rules.js'
 
 // Parameter Store's default PutParameter throughput is low; adaptive retries absorb the rest.
 const WRITE_CONCURRENCY = 3
@@ -29,7 +29,7 @@ export interface SyncState {
 }
 
 /** Reads what exists now, concurrently: the desired names, and the prune candidates. */
-export async function readSyncState(clients: AwsClients, request: SyncRequest): Promise<SyncState> {
+export async function readSyncState(clients: AwsClients, request: ActionRequest): Promise<SyncState> {
   const names = request.entries.map((entry) => parameterName(request.path, entry.key))
   const [current, managed] = await Promise.all([
     names.length > 0 ? readParameters(clients.ssm, names) : new Map<string, CurrentParameter>(),
@@ -40,36 +40,26 @@ export async function readSyncState(clients: AwsClients, request: SyncRequest): 
 
 /**
  * Account and partition for parameter ARNs: taken from an ARN already read where there is one,
- * so STS is called only when nothing under the path exists yet.
+ * so STS is called only when nothing under the path (and no definition) exists yet.
  */
-export function knownIdentity(state: SyncState): Identity | undefined {
-  const arns = [...state.current.values(), ...(state.managed ?? [])].map((parameter) => parameter.arn)
-  for (const arn of arns) {
-    const identity = identityFromArn(arn)
-    if (identity) return identity
-  }
-  return undefined
-}
-
 export async function resolveIdentity(
   clients: AwsClients,
-  state: SyncState,
+  knownArns: readonly string[],
   log: Logger
-): Promise<Identity | undefined> {
-  const known = knownIdentity(state)
-  if (known) {
-    log.debug(`Account ${known.account} taken from a parameter ARN already read`)
-    return known
+): Promise<Identity> {
+  for (const arn of knownArns) {
+    const identity = identityFromArn(arn)
+    if (identity) {
+      log.debug(`Account ${identity.account} taken from an ARN already read`)
+      return identity
+    }
   }
-  log.debug('No parameter ARN read yet: asking STS GetCallerIdentity for the account')
-  try {
-    return await getIdentity(clients.sts)
-  } catch (error) {
-    log.warning(
-      `Could not read the account id (STS GetCallerIdentity): ${errorMessage(error)}; parameter ARNs are left empty`
-    )
-    return undefined
-  }
+  log.debug('No ARN read yet: asking STS GetCallerIdentity for the account')
+  return getIdentity(clients.sts)
+}
+
+export function arnsOf(state: SyncState): string[] {
+  return [...state.current.values(), ...(state.managed ?? [])].map((parameter) => parameter.arn)
 }
 
 export type OutcomeStatus = ParameterStatus | 'failed' | 'skipped'
@@ -125,7 +115,7 @@ export function outcomeOf(change: ParameterChange, arn: string): ParameterOutcom
 
 export interface ApplyOptions {
   clients: AwsClients
-  request: SyncRequest
+  request: ActionRequest
   changes: readonly ParameterChange[]
   identity: Promise<Identity | undefined>
   log: Logger

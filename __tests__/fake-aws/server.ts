@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { createBatch, type BatchState } from './batch.js'
 import { AwsError, guessProtocol, protocols, type Protocol, type RawRequest, type WireResponse } from './protocols.js'
 import { createSsm, type SsmState } from './ssm.js'
 import { createSts } from './sts.js'
@@ -23,6 +24,7 @@ export interface FakeAws {
   clearFaults(): void
   clearRequests(): void
   ssm: SsmState
+  batch: BatchState
   close(): Promise<void>
 }
 
@@ -55,7 +57,7 @@ function redact(svc: ServiceDefinition, operation: string, input: Input): Input 
   return out
 }
 
-function faultError(fault: Fault): AwsError | undefined {
+function faultError(fault: Fault, svc: ServiceDefinition): AwsError | undefined {
   switch (fault.kind) {
     case 'throttle':
       return new AwsError('ThrottlingException', 'Rate exceeded')
@@ -63,12 +65,9 @@ function faultError(fault: Fault): AwsError | undefined {
       return new AwsError('TooManyRequestsException', 'Too Many Requests', 429)
     case 'server-error': {
       const status = fault.status ?? 500
-      const code = status === 503 ? 'ServiceUnavailable' : status === 502 ? 'BadGateway' : 'InternalServerError'
-      return new AwsError(
-        code,
-        code === 'InternalServerError' ? 'Internal server error' : 'Service unavailable',
-        status
-      )
+      if (status === 500)
+        return new AwsError(svc.serverErrorCode ?? 'InternalServerError', 'Internal server error', 500)
+      return new AwsError(status === 503 ? 'ServiceUnavailable' : 'BadGateway', 'Service unavailable', status)
     }
     default:
       return undefined
@@ -78,9 +77,10 @@ function faultError(fault: Fault): AwsError | undefined {
 export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAws> {
   const env = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '123456789012' }
   const ssm = createSsm(env)
-  // One entry per service; Batch and ECS are added here the same way.
+  const batch = createBatch(env)
+  // One entry per service; ECS is added here the same way.
   const services = new Map<string, ServiceDefinition>(
-    [ssm.definition, createSts(env).definition].map((d) => [d.service, d])
+    [ssm.definition, batch.definition, createSts(env).definition].map((d) => [d.service, d])
   )
   const requests: RecordedRequest[] = []
   let faults: ActiveFault[] = []
@@ -181,7 +181,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     const fault = takeFault(call.operation)
     if (fault) record.fault = fault.kind
     if (fault?.kind === 'drop') return drop()
-    const injected = fault && faultError(fault)
+    const injected = fault && faultError(fault, svc)
     if (injected) return send(protocol.error(svc, injected, requestId))
     if (fault?.kind === 'latency') await sleep(fault.delayMs ?? 0)
 
@@ -192,7 +192,10 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
       const output = handler(call.input, { ...env, requestId })
       response = protocol.success(svc, call.operation, output, requestId)
     } catch (e) {
-      const err = e instanceof AwsError ? e : new AwsError('InternalServerError', `fake-aws bug: ${String(e)}`, 500)
+      const err =
+        e instanceof AwsError
+          ? e
+          : new AwsError(svc.serverErrorCode ?? 'InternalServerError', `fake-aws bug: ${String(e)}`, 500)
       response = protocol.error(svc, err, requestId)
     }
     // drop-after: the state change happened, the answer is lost.
@@ -225,6 +228,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
       requests.splice(0)
     },
     ssm: ssm.state,
+    batch: batch.state,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()))

@@ -67,6 +67,11 @@ export interface ServiceDefinition {
   xmlNamespace?: string
   /** restJson1: 'POST /v1/describejobdefinitions' → 'DescribeJobDefinitions' */
   routes?: Record<string, string>
+  /**
+   * the service's own error for an internal failure (HTTP 500), e.g. Batch's 'ServerException';
+   * default 'InternalServerError'
+   */
+  serverErrorCode?: string
   /** operations that change state; FakeAws.writes() returns requests to these */
   writeOperations: readonly string[]
   /** per operation, top-level input members whose values must never be recorded */

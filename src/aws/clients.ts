@@ -1,3 +1,4 @@
+import { BatchClient } from '@aws-sdk/client-batch'
 import { SSMClient } from '@aws-sdk/client-ssm'
 import { STSClient } from '@aws-sdk/client-sts'
 
@@ -6,6 +7,12 @@ export const USER_AGENT: [string, string] = ['ssm-secrets-action', '1']
 export interface AwsClients {
   ssm: SSMClient
   sts: STSClient
+  batch: BatchClient
+  /**
+   * For SubmitJob only: no automatic retries, since a resent request after a lost answer would
+   * start a second job. The launch code retries after looking the job up by name.
+   */
+  batchSubmit: BatchClient
 }
 
 // Adaptive retries rate-limit the client after throttling; the SDK still honours AWS_RETRY_MODE
@@ -25,5 +32,10 @@ export function createClients(options: { region: string }): AwsClients {
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
     ...retrySettings()
   }
-  return { ssm: new SSMClient(config), sts: new STSClient(config) }
+  return {
+    ssm: new SSMClient(config),
+    sts: new STSClient(config),
+    batch: new BatchClient(config),
+    batchSubmit: new BatchClient({ ...config, maxAttempts: 1 })
+  }
 }

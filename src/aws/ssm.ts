@@ -7,17 +7,12 @@ import {
   type SSMClient
 } from '@aws-sdk/client-ssm'
 import type { CurrentParameter, ManagedParameter } from '../plan/parameters.js'
-import { MANAGED_BY_KEY, MANAGED_BY_VALUE } from '../plan/rules.js'
+import { MANAGED_BY_KEY, MANAGED_BY_VALUE, type Tag } from '../plan/rules.js'
 import { chunk, mapWithConcurrency } from '../concurrency.js'
 
 // GetParameters and DeleteParameters take at most 10 names per request.
 const NAMES_PER_REQUEST = 10
 const READ_CONCURRENCY = 8
-
-export interface Tag {
-  key: string
-  value: string
-}
 
 /** Reads the current values of `names` (decrypted), 10 names a request. */
 export async function readParameters(ssm: SSMClient, names: readonly string[]): Promise<Map<string, CurrentParameter>> {

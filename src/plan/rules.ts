@@ -1,5 +1,10 @@
 // AWS naming and size rules that can be checked locally, before any request.
 
+export interface Tag {
+  key: string
+  value: string
+}
+
 export const MANAGED_BY_KEY = 'managed-by'
 export const MANAGED_BY_VALUE = 'ssm-secrets-action'
 

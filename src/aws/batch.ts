@@ -1,0 +1,102 @@
+import {
+  DeregisterJobDefinitionCommand,
+  DescribeJobDefinitionsCommand,
+  DescribeJobsCommand,
+  ListJobsCommand,
+  RegisterJobDefinitionCommand,
+  SubmitJobCommand,
+  paginateDescribeJobDefinitions,
+  type BatchClient,
+  type JobDefinition,
+  type JobDetail,
+  type RegisterJobDefinitionCommandInput,
+  type SubmitJobCommandInput
+} from '@aws-sdk/client-batch'
+import type { JobDefinitionDocument } from '../plan/batch.js'
+
+export interface DescribedDefinition {
+  arn: string
+  name: string
+  revision: number
+  status: string
+  document: JobDefinitionDocument
+}
+
+function described(jobDefinition: JobDefinition): DescribedDefinition {
+  const definition = jobDefinition as unknown as Record<string, unknown>
+  return {
+    arn: String(definition.jobDefinitionArn ?? ''),
+    name: String(definition.jobDefinitionName ?? ''),
+    revision: Number(definition.revision ?? 0),
+    status: String(definition.status ?? ''),
+    document: definition
+  }
+}
+
+/** Every ACTIVE revision of a definition, newest first, following pages. */
+export async function activeRevisions(batch: BatchClient, name: string): Promise<DescribedDefinition[]> {
+  const revisions: DescribedDefinition[] = []
+  const pages = paginateDescribeJobDefinitions({ client: batch }, { jobDefinitionName: name, status: 'ACTIVE' })
+  for await (const page of pages) {
+    for (const definition of page.jobDefinitions ?? []) revisions.push(described(definition))
+  }
+  return revisions.sort((a, b) => b.revision - a.revision)
+}
+
+/** One revision, by `name:revision` or ARN; undefined when Batch does not know it. */
+export async function describeRevision(
+  batch: BatchClient,
+  reference: string
+): Promise<DescribedDefinition | undefined> {
+  const response = await batch.send(new DescribeJobDefinitionsCommand({ jobDefinitions: [reference] }))
+  const [definition] = response.jobDefinitions ?? []
+  return definition ? described(definition) : undefined
+}
+
+export async function registerDefinition(
+  batch: BatchClient,
+  request: JobDefinitionDocument
+): Promise<{ arn: string; revision: number }> {
+  const response = await batch.send(
+    new RegisterJobDefinitionCommand(request as unknown as RegisterJobDefinitionCommandInput)
+  )
+  return { arn: response.jobDefinitionArn ?? '', revision: response.revision ?? 0 }
+}
+
+export async function deregisterDefinition(batch: BatchClient, arn: string): Promise<void> {
+  await batch.send(new DeregisterJobDefinitionCommand({ jobDefinition: arn }))
+}
+
+export interface SubmittedJob {
+  jobId: string
+  jobArn: string
+  jobName: string
+}
+
+export async function submitJob(batch: BatchClient, input: SubmitJobCommandInput): Promise<SubmittedJob> {
+  const response = await batch.send(new SubmitJobCommand(input))
+  return { jobId: response.jobId ?? '', jobArn: response.jobArn ?? '', jobName: response.jobName ?? '' }
+}
+
+/** The newest job of that name in the queue created at or after `since` (epoch ms), if any. */
+export async function findJobByName(
+  batch: BatchClient,
+  options: { jobQueue: string; jobName: string; jobDefinitionArn: string; since: number }
+): Promise<SubmittedJob | undefined> {
+  // With a filter, ListJobs returns jobs of every status, newest first.
+  const response = await batch.send(
+    new ListJobsCommand({ jobQueue: options.jobQueue, filters: [{ name: 'JOB_NAME', values: [options.jobName] }] })
+  )
+  const job = (response.jobSummaryList ?? []).find(
+    (summary) =>
+      summary.jobName === options.jobName &&
+      (summary.createdAt ?? 0) >= options.since &&
+      (summary.jobDefinition === undefined || summary.jobDefinition === options.jobDefinitionArn)
+  )
+  return job ? { jobId: job.jobId ?? '', jobArn: job.jobArn ?? '', jobName: job.jobName ?? '' } : undefined
+}
+
+export async function describeJob(batch: BatchClient, jobId: string): Promise<JobDetail | undefined> {
+  const response = await batch.send(new DescribeJobsCommand({ jobs: [jobId] }))
+  return response.jobs?.[0]
+}

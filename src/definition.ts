@@ -1,0 +1,174 @@
+import type { AwsClients } from './aws/clients.js'
+import {
+  activeRevisions,
+  deregisterDefinition,
+  describeRevision,
+  registerDefinition,
+  type DescribedDefinition
+} from './aws/batch.js'
+import type { Identity } from './aws/sts.js'
+import { InputError } from './errors.js'
+import type { ActionRequest, DefinitionRequest } from './inputs.js'
+import {
+  definitionFromFile,
+  planBatchDefinition,
+  toRegisterRequest,
+  type DefinitionPlan,
+  type JobDefinitionDocument
+} from './plan/batch.js'
+import { DefinitionError, type SecretRef } from './plan/containers.js'
+import { parameterName } from './plan/parameters.js'
+import { executionRolePolicy, referenceArn, type PolicyDocument } from './plan/policy.js'
+import { parameterArn } from './plan/rules.js'
+import type { Logger } from './sync.js'
+
+export interface DefinitionState {
+  name: string
+  /** The definition to start from, in register shape: the file's, or the current one. */
+  source: JobDefinitionDocument
+  /** The revision in AWS that the rewrite is compared with, when there is one. */
+  current: DescribedDefinition | undefined
+}
+
+/** Reads the definition named by `job-definition`; a missing one fails here, before any write. */
+export async function readDefinitionState(clients: AwsClients, request: DefinitionRequest): Promise<DefinitionState> {
+  const source = request.source
+  const input = 'job-definition'
+  switch (source.kind) {
+    case 'file': {
+      let document: JobDefinitionDocument
+      try {
+        document = definitionFromFile(source.document)
+      } catch (error) {
+        throw new InputError(input, `'${source.path}' ${(error as Error).message}`)
+      }
+      const name = String(document.jobDefinitionName)
+      const [latest] = await activeRevisions(clients.batch, name)
+      return { name, source: toRegisterRequest(document), current: latest }
+    }
+    case 'name': {
+      const [latest] = await activeRevisions(clients.batch, source.name)
+      if (!latest) {
+        throw new InputError(input, `no ACTIVE revision of job definition '${source.name}' in this account and region`)
+      }
+      return { name: source.name, source: toRegisterRequest(latest.document), current: latest }
+    }
+    case 'revision':
+    case 'arn': {
+      const reference = source.kind === 'arn' ? source.arn : `${source.name}:${source.revision}`
+      const found = await describeRevision(clients.batch, reference)
+      if (!found) throw new InputError(input, `job definition '${reference}' not found in this account and region`)
+      return { name: found.name, source: toRegisterRequest(found.document), current: found }
+    }
+  }
+}
+
+export interface SecretsPlan {
+  secrets: SecretRef[]
+  logSecretOptions: SecretRef[]
+  isStale: (valueFrom: string) => boolean
+  policy: PolicyDocument
+}
+
+/** The secret references to inject and the policy the execution role needs for them. */
+export function planSecrets(request: ActionRequest, identity: Identity): SecretsPlan {
+  const arnOf = (name: string): string =>
+    parameterArn({ partition: identity.partition, region: request.region, account: identity.account, name })
+  const secrets: SecretRef[] = [
+    ...request.entries.map((entry) => ({ name: entry.key, valueFrom: arnOf(parameterName(request.path, entry.key)) })),
+    ...request.references.map((reference) => ({ name: reference.name, valueFrom: referenceArn(reference, arnOf) }))
+  ].sort((a, b) => a.name.localeCompare(b.name))
+  const valueFromOf = new Map(secrets.map((secret) => [secret.name, secret.valueFrom]))
+  const logSecretOptions = (request.definition?.logSecretOptions ?? []).map(({ option, name }) => ({
+    name: option,
+    valueFrom: valueFromOf.get(name) ?? ''
+  }))
+  const synced = new Set(request.entries.map((entry) => entry.key))
+  const prefixes = request.prune && request.path ? [arnOf(request.path), request.path] : []
+  // A managed parameter is a direct child of the path; one the action no longer syncs is stale.
+  const isStale = (valueFrom: string): boolean =>
+    prefixes.some((prefix) => {
+      if (!valueFrom.startsWith(prefix)) return false
+      const key = valueFrom.slice(prefix.length)
+      return !key.includes('/') && !synced.has(key)
+    })
+  const ssmArns = secrets.filter((secret) => secret.valueFrom.includes(':ssm:')).map((secret) => secret.valueFrom)
+  const secretArns = secrets
+    .filter((secret) => secret.valueFrom.includes(':secretsmanager:'))
+    .map((secret) => secret.valueFrom)
+  const policy = executionRolePolicy({
+    parameterArns: ssmArns,
+    secretArns,
+    kmsKeyId: request.kmsKeyId,
+    partition: identity.partition,
+    region: request.region,
+    account: identity.account
+  })
+  return { secrets, logSecretOptions, isStale, policy }
+}
+
+/** Rewrites the definition; a container without an execution role is an error that shows the policy. */
+export function planDefinition(
+  state: DefinitionState,
+  request: DefinitionRequest,
+  secrets: SecretsPlan
+): DefinitionPlan<JobDefinitionDocument> {
+  try {
+    const plan = planBatchDefinition({
+      source: state.source,
+      current: state.current ? toRegisterRequest(state.current.document) : undefined,
+      containers: request.containers,
+      secrets: secrets.secrets,
+      logSecretOptions: secrets.logSecretOptions,
+      isStale: secrets.isStale
+    })
+    const withoutRole = plan.containers.filter((slot) => !slot.executionRoleArn).map((slot) => `'${slot.id}'`)
+    if (secrets.secrets.length > 0 && withoutRole.length > 0) {
+      throw new DefinitionError(
+        `Input 'job-definition': container ${withoutRole.join(', ')} of '${state.name}' has no executionRoleArn; Batch needs an execution role to read secrets. Give it a role with this policy:\n${JSON.stringify(secrets.policy, null, 2)}`
+      )
+    }
+    return plan
+  } catch (error) {
+    if (error instanceof DefinitionError) throw new Error(error.message)
+    throw error
+  }
+}
+
+export interface RegisterResult {
+  arn: string
+  revision: number
+  registered: boolean
+  deregistered: string[]
+}
+
+/** Registers the rewritten definition when it changed, then deregisters revisions beyond keep-revisions. */
+export async function applyDefinition(options: {
+  clients: AwsClients
+  state: DefinitionState
+  plan: DefinitionPlan<JobDefinitionDocument>
+  keepRevisions: number | undefined
+  log: Logger
+}): Promise<RegisterResult> {
+  const { clients, state, plan, log } = options
+  let result: RegisterResult
+  if (plan.changed) {
+    const registered = await registerDefinition(clients.batch, plan.definition)
+    log.info(`Registered ${state.name} revision ${registered.revision}`)
+    result = { ...registered, registered: true, deregistered: [] }
+  } else {
+    const current = state.current as DescribedDefinition
+    log.info(`${state.name} revision ${current.revision} already references every secret; nothing to register`)
+    result = { arn: current.arn, revision: current.revision, registered: false, deregistered: [] }
+  }
+  if (options.keepRevisions !== undefined) {
+    const revisions = await activeRevisions(clients.batch, state.name)
+    const surplus = revisions.slice(options.keepRevisions).filter((revision) => revision.arn !== result.arn)
+    for (const revision of surplus) {
+      await deregisterDefinition(clients.batch, revision.arn)
+      log.info(`Deregistered ${state.name} revision ${revision.revision} (keep-revisions: ${options.keepRevisions})`)
+      result.deregistered.push(revision.arn)
+    }
+  }
+  return result
+}
