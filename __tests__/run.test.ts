@@ -1,81 +1,9 @@
-// run() in-process, driven by real INPUT_* variables and the runner's files, against the local
-// AWS-protocol server: the same paths as the end-to-end tests, plus every input error.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { run } from '../src/main.js'
+// run() in-process: the same paths as the end-to-end tests, plus every input error.
+import { describe, expect, it } from 'vitest'
 import { errorMessage } from '../src/errors.js'
-import { startFakeAws, type FakeAws } from './fake-aws/index.js'
-import { parseOutputFile } from './e2e/harness.js'
+import { useInProcessRun } from './in-process.js'
 
-let fake: FakeAws
-let dir: string
-const savedEnv = { ...process.env }
-
-beforeAll(async () => {
-  fake = await startFakeAws()
-  dir = await mkdtemp(join(tmpdir(), 'run-test-'))
-})
-afterAll(async () => {
-  await fake.close()
-  await rm(dir, { recursive: true, force: true })
-})
-beforeEach(() => {
-  fake.clearRequests()
-  fake.clearFaults()
-})
-afterEach(() => {
-  process.env = { ...savedEnv }
-  process.exitCode = undefined
-  vi.restoreAllMocks()
-})
-
-interface Result {
-  failed: boolean
-  stdout: string
-  outputs: Record<string, string>
-  summary: string
-  errors: string[]
-  warnings: string[]
-}
-
-async function runWith(inputs: Record<string, string>, env: Record<string, string> = {}): Promise<Result> {
-  const outputFile = join(dir, 'output')
-  const summaryFile = join(dir, 'summary')
-  await writeFile(outputFile, '')
-  await writeFile(summaryFile, '')
-  for (const name of Object.keys(process.env)) if (name.startsWith('INPUT_')) delete process.env[name]
-  Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: 'AKIDTEST',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_REGION: 'us-east-1',
-    AWS_ENDPOINT_URL: fake.url,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_MAX_ATTEMPTS: '3',
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
-    ...env
-  })
-  for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value
-  let stdout = ''
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += chunk.toString()
-    return true
-  })
-  process.exitCode = undefined
-  await run()
-  vi.restoreAllMocks()
-  const lines = stdout.split('\n')
-  return {
-    failed: process.exitCode === 1,
-    stdout,
-    outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
-    summary: await readFile(summaryFile, 'utf8'),
-    errors: lines.filter((line) => line.startsWith('::error::')).map((line) => line.slice(9)),
-    warnings: lines.filter((line) => line.startsWith('::warning::')).map((line) => line.slice(11))
-  }
-}
+const { fake, runWith } = useInProcessRun()
 
 const ok = { secrets: '{"A": "a-value"}', path: '/t/' }
 
@@ -144,7 +72,7 @@ describe('bad input fails before any request', () => {
     expect(result.failed).toBe(true)
     expect(result.errors).toHaveLength(1)
     expect(result.errors[0]).toMatch(message)
-    expect(fake.requests).toEqual([])
+    expect(fake().requests).toEqual([])
   })
 })
 
@@ -153,14 +81,18 @@ describe('run', () => {
     const result = await runWith({ secrets: '{"DB_A": "1", "OTHER": "2"}', path: '/w/', include: 'DB_*, NOPE_*' })
     expect(result.failed).toBe(false)
     expect(result.warnings).toContain(`include pattern 'NOPE_*' matched no secret or variable`)
-    expect(fake.ssm.names().filter((name) => name.startsWith('/w/'))).toEqual(['/w/DB_A'])
+    expect(
+      fake()
+        .ssm.names()
+        .filter((name) => name.startsWith('/w/'))
+    ).toEqual(['/w/DB_A'])
   })
 
   it('warns when include/exclude leave nothing, and does nothing', async () => {
     const result = await runWith({ secrets: '{"A": "1"}', path: '/n/', exclude: '*' })
     expect(result.failed).toBe(false)
     expect(result.warnings).toContain('include/exclude selected no secret or variable; nothing will be synced')
-    expect(fake.requests).toEqual([])
+    expect(fake().requests).toEqual([])
     expect(result.outputs).toEqual({ parameters: '[]', changed: '0' })
   })
 
@@ -177,7 +109,7 @@ describe('run', () => {
   })
 
   it('leaves ARNs empty with a warning when STS cannot be reached', async () => {
-    fake.inject({ operation: 'GetCallerIdentity', kind: 'server-error', times: 10 })
+    fake().inject({ operation: 'GetCallerIdentity', kind: 'server-error', times: 10 })
     const result = await runWith({ secrets: '{"A": "a1"}', path: '/sts/' }, { AWS_MAX_ATTEMPTS: '1' })
     expect(result.failed).toBe(false)
     expect(result.warnings[0]).toMatch(/Could not read the account id \(STS GetCallerIdentity\)/)
@@ -187,18 +119,18 @@ describe('run', () => {
   })
 
   it('says nothing was written when reading fails', async () => {
-    fake.inject({ operation: 'GetParameters', kind: 'server-error', times: 10 })
+    fake().inject({ operation: 'GetParameters', kind: 'server-error', times: 10 })
     const result = await runWith({ secrets: '{"A": "a1"}', path: '/rf/' }, { AWS_MAX_ATTEMPTS: '1' })
     expect(result.failed).toBe(true)
     expect(result.errors[0]).toMatch(/^Reading the current parameters failed, nothing was written: InternalServerError/)
-    expect(fake.writes()).toEqual([])
+    expect(fake().writes()).toEqual([])
   })
 
   it('dry-run plans deletions too, and writes nothing', async () => {
-    fake.ssm.put({ name: '/d/OLD', value: 'o', type: 'String', tags: { 'managed-by': 'ssm-secrets-action' } })
+    fake().ssm.put({ name: '/d/OLD', value: 'o', type: 'String', tags: { 'managed-by': 'ssm-secrets-action' } })
     const result = await runWith({ secrets: '{"A": "a1"}', path: '/d/', prune: 'true', 'dry-run': 'true' })
     expect(result.failed).toBe(false)
-    expect(fake.writes()).toEqual([])
+    expect(fake().writes()).toEqual([])
     expect(result.stdout).toContain('- deleted   /d/OLD (version 1)')
     expect(result.summary).toContain('Dry run under `/d/`: nothing was written. Planned: 1 created, 1 deleted.')
     expect(JSON.parse(result.outputs.parameters ?? '')).toContainEqual({
@@ -207,24 +139,24 @@ describe('run', () => {
       version: 1,
       status: 'deleted'
     })
-    expect(fake.count('GetCallerIdentity')).toBe(0)
+    expect(fake().count('GetCallerIdentity')).toBe(0)
   })
 
   it('skips pruning when a write failed, and reports both', async () => {
-    fake.ssm.put({ name: '/pf/OLD', value: 'o', type: 'String', tags: { 'managed-by': 'ssm-secrets-action' } })
-    fake.inject({ operation: 'PutParameter', kind: 'server-error', times: 10 })
+    fake().ssm.put({ name: '/pf/OLD', value: 'o', type: 'String', tags: { 'managed-by': 'ssm-secrets-action' } })
+    fake().inject({ operation: 'PutParameter', kind: 'server-error', times: 10 })
     const result = await runWith({ secrets: '{"A": "a1"}', path: '/pf/', prune: 'true' }, { AWS_MAX_ATTEMPTS: '1' })
     expect(result.failed).toBe(true)
     expect(result.errors[0]).toMatch(
       /Writing \/pf\/A failed: InternalServerError.*Written: none\. Not written: \/pf\/A\. Deleted: none\. Not deleted: \/pf\/OLD\./
     )
-    expect(fake.ssm.get('/pf/OLD')).toBeDefined()
+    expect(fake().ssm.get('/pf/OLD')).toBeDefined()
     expect(result.summary).toContain('Stopped under `/pf/`: 1 failed, 1 skipped.')
   })
 
   it('reports a failed prune', async () => {
-    fake.ssm.put({ name: '/pd/OLD', value: 'o', type: 'String', tags: { 'managed-by': 'ssm-secrets-action' } })
-    fake.inject({ operation: 'DeleteParameters', kind: 'server-error', times: 10 })
+    fake().ssm.put({ name: '/pd/OLD', value: 'o', type: 'String', tags: { 'managed-by': 'ssm-secrets-action' } })
+    fake().inject({ operation: 'DeleteParameters', kind: 'server-error', times: 10 })
     const result = await runWith({ secrets: '{"A": "a1"}', path: '/pd/', prune: 'true' }, { AWS_MAX_ATTEMPTS: '1' })
     expect(result.failed).toBe(true)
     expect(result.errors[0]).toMatch(

@@ -113,26 +113,21 @@ export function planDefinition(
   request: DefinitionRequest,
   secrets: SecretsPlan
 ): DefinitionPlan<JobDefinitionDocument> {
-  try {
-    const plan = planBatchDefinition({
-      source: state.source,
-      current: state.current ? toRegisterRequest(state.current.document) : undefined,
-      containers: request.containers,
-      secrets: secrets.secrets,
-      logSecretOptions: secrets.logSecretOptions,
-      isStale: secrets.isStale
-    })
-    const withoutRole = plan.containers.filter((slot) => !slot.executionRoleArn).map((slot) => `'${slot.id}'`)
-    if (secrets.secrets.length > 0 && withoutRole.length > 0) {
-      throw new DefinitionError(
-        `Input 'job-definition': container ${withoutRole.join(', ')} of '${state.name}' has no executionRoleArn; Batch needs an execution role to read secrets. Give it a role with this policy:\n${JSON.stringify(secrets.policy, null, 2)}`
-      )
-    }
-    return plan
-  } catch (error) {
-    if (error instanceof DefinitionError) throw new Error(error.message)
-    throw error
+  const plan = planBatchDefinition({
+    source: state.source,
+    current: state.current ? toRegisterRequest(state.current.document) : undefined,
+    containers: request.containers,
+    secrets: secrets.secrets,
+    logSecretOptions: secrets.logSecretOptions,
+    isStale: secrets.isStale
+  })
+  const withoutRole = plan.containers.filter((slot) => !slot.executionRoleArn).map((slot) => `'${slot.id}'`)
+  if (secrets.secrets.length > 0 && withoutRole.length > 0) {
+    throw new DefinitionError(
+      `Input 'job-definition': container ${withoutRole.join(', ')} of '${state.name}' has no executionRoleArn; Batch needs an execution role to read secrets. Give it a role with this policy:\n${JSON.stringify(secrets.policy, null, 2)}`
+    )
   }
+  return plan
 }
 
 export interface RegisterResult {

@@ -110,7 +110,9 @@ async function makePlan(
     } catch (error) {
       // ARNs in outputs can go without the account; ARNs in a definition cannot.
       if (state.definition)
-        throw new Error(`Could not read the account id (STS GetCallerIdentity): ${describeAwsError(error)}`)
+        throw new Error(`Could not read the account id (STS GetCallerIdentity): ${describeAwsError(error)}`, {
+          cause: error
+        })
       log.warning(
         `Could not read the account id (STS GetCallerIdentity): ${describeAwsError(error)}; parameter ARNs are left empty`
       )

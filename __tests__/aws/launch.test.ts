@@ -1,0 +1,121 @@
+import { BatchClient, DescribeJobsCommand, ListJobsCommand, SubmitJobCommand } from '@aws-sdk/client-batch'
+import { mockClient } from 'aws-sdk-client-mock'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { AwsClients } from '../../src/aws/clients.js'
+import { submitJobOnce, waitForJob } from '../../src/launch.js'
+
+const batchMock = mockClient(BatchClient)
+const batch = new BatchClient({ region: 'us-east-1' })
+const clients = { batch, batchSubmit: batch } as unknown as AwsClients
+const lines: string[] = []
+const log = {
+  info: (m: string) => lines.push(m),
+  warning: (m: string) => lines.push(`warning: ${m}`),
+  debug: () => undefined
+}
+const sleeps: number[] = []
+const sleep = async (ms: number) => {
+  sleeps.push(ms)
+  clock += ms
+}
+let clock = 1_000_000
+const now = () => clock
+
+afterEach(() => {
+  batchMock.reset()
+  lines.length = 0
+  sleeps.length = 0
+})
+
+const request = { jobName: 'job-1-1', jobQueue: 'q', jobDefinition: 'arn:def:1', tags: {} }
+const detail = (status: 'RUNNABLE' | 'RUNNING' | 'SUCCEEDED' | 'FAILED', extra: Record<string, unknown> = {}) => ({
+  jobs: [{ jobId: 'j', jobName: 'n', jobQueue: 'q', jobDefinition: 'd', status, createdAt: 0, startedAt: 0, ...extra }]
+})
+const awsError = (name: string, status?: number) =>
+  Object.assign(new Error(name), { name, ...(status === undefined ? {} : { $metadata: { httpStatusCode: status } }) })
+
+describe('submitJobOnce', () => {
+  it('resends a throttled request without looking it up', async () => {
+    batchMock
+      .on(SubmitJobCommand)
+      .rejectsOnce(awsError('TooManyRequestsException', 429))
+      .resolves({ jobId: 'j', jobArn: 'a', jobName: 'job-1-1' })
+    expect(await submitJobOnce({ clients, request, log, sleep, now })).toEqual({
+      jobId: 'j',
+      jobArn: 'a',
+      jobName: 'job-1-1'
+    })
+    expect(batchMock.commandCalls(ListJobsCommand)).toHaveLength(0)
+    expect(sleeps).toEqual([1000])
+  })
+
+  it('after a 5xx, finds the job by name instead of submitting twice', async () => {
+    batchMock.on(SubmitJobCommand).rejects(awsError('ServerException', 500))
+    batchMock.on(ListJobsCommand).resolves({
+      jobSummaryList: [
+        { jobId: 'old', jobName: 'job-1-1', createdAt: clock - 10 * 60_000, jobDefinition: 'arn:def:1' },
+        { jobId: 'j', jobArn: 'a', jobName: 'job-1-1', createdAt: clock, jobDefinition: 'arn:def:1' }
+      ]
+    })
+    expect((await submitJobOnce({ clients, request, log, sleep, now })).jobId).toBe('j')
+    expect(batchMock.commandCalls(SubmitJobCommand)).toHaveLength(1)
+    expect(batchMock.commandCalls(ListJobsCommand)[0]?.args[0].input).toEqual({
+      jobQueue: 'q',
+      filters: [{ name: 'JOB_NAME', values: ['job-1-1'] }]
+    })
+  })
+
+  it('submits again when the lost request never created the job, and gives up after 5 attempts', async () => {
+    batchMock.on(SubmitJobCommand).rejects(awsError('TimeoutError'))
+    batchMock.on(ListJobsCommand).resolves({ jobSummaryList: [] })
+    await expect(submitJobOnce({ clients, request, log, sleep, now })).rejects.toThrow(
+      /SubmitJob failed after 5 attempts: TimeoutError/
+    )
+    expect(batchMock.commandCalls(SubmitJobCommand)).toHaveLength(5)
+    expect(batchMock.commandCalls(ListJobsCommand)).toHaveLength(15)
+  })
+
+  it('does not retry a client error', async () => {
+    batchMock.on(SubmitJobCommand).rejects(awsError('ClientException', 400))
+    await expect(submitJobOnce({ clients, request, log, sleep, now })).rejects.toThrow('ClientException')
+    expect(batchMock.commandCalls(SubmitJobCommand)).toHaveLength(1)
+  })
+})
+
+describe('waitForJob', () => {
+  it('logs each status change and backs off between polls', async () => {
+    batchMock
+      .on(DescribeJobsCommand)
+      .resolvesOnce(detail('RUNNABLE'))
+      .resolvesOnce(detail('RUNNABLE'))
+      .resolvesOnce(detail('RUNNING'))
+      .resolves(detail('SUCCEEDED'))
+    const result = await waitForJob({ clients, jobId: 'j', timeoutMinutes: 30, log, sleep, now })
+    expect(result.status).toBe('SUCCEEDED')
+    expect(result.failure).toBeUndefined()
+    expect(sleeps).toEqual([1000, 2000, 3000])
+    expect(lines.map((line) => line.replace(/^\S+ /, ''))).toEqual([
+      'job j: RUNNABLE',
+      'job j: RUNNING',
+      'job j: SUCCEEDED'
+    ])
+  })
+
+  it('describes a failed job without a container exit code', async () => {
+    batchMock
+      .on(DescribeJobsCommand)
+      .resolves(
+        detail('FAILED', { statusReason: 'Host terminated', container: { reason: 'CannotPullContainerError' } })
+      )
+    const result = await waitForJob({ clients, jobId: 'j', timeoutMinutes: 30, log, sleep, now })
+    expect(result.failure).toBe('Job n (j) FAILED: Host terminated. Container: CannotPullContainerError.')
+  })
+
+  it('caps the backoff at 30 s and stops at the timeout', async () => {
+    batchMock.on(DescribeJobsCommand).resolves(detail('RUNNING'))
+    const result = await waitForJob({ clients, jobId: 'j', timeoutMinutes: 3, log, sleep, now })
+    expect(result.failure).toMatch(/Timed out after 3 minutes waiting for job j; its last status was RUNNING/)
+    expect(Math.max(...sleeps)).toBe(30_000)
+    expect(sleeps.reduce((a, b) => a + b, 0)).toBe(180_000)
+  })
+})
