@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest'
 import { run } from '../src/main.js'
 import { startFakeAws, type FakeAws } from './fake-aws/index.js'
-import { parseOutputFile } from './e2e/harness.js'
+import { inputVariables, parseOutputFile } from './e2e/harness.js'
 
 export interface InProcessResult {
   failed: boolean
@@ -60,7 +60,7 @@ export function useInProcessRun(): { fake: () => FakeAws; runWith: typeof runWit
       GITHUB_RUN_ATTEMPT: '1',
       ...env
     })
-    for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value
+    Object.assign(process.env, inputVariables(inputs))
     let stdout = ''
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       stdout += chunk.toString()

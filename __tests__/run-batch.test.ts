@@ -31,7 +31,11 @@ describe('definition and launch inputs fail before any request', () => {
       /Input 'keep-revisions': needs 'job-definition'/
     ],
     ['a queue without a definition', { ...base, 'job-queue': 'q' }, /Input 'job-queue': needs 'job-definition'/],
-    ['wait without a queue', { ...base, 'job-definition': 'app', wait: 'true' }, /Input 'wait': needs 'job-queue'/],
+    [
+      'wait without a queue',
+      { ...base, 'job-definition': 'app', wait: 'true' },
+      /Input 'wait': needs something to launch: 'job-queue', 'service' or 'run-task'/
+    ],
     [
       'job-tags without a queue',
       { ...base, 'job-definition': 'app', 'job-tags': 'a=b' },
@@ -151,7 +155,7 @@ describe('definition and launch stages', () => {
     expect(policy.Statement.map((statement) => statement.Sid)).toEqual(['ReadSecretParameters', 'DecryptSecureStrings'])
     expect(result.summary).toContain('<details><summary>Execution role policy')
     expect(result.summary).toMatch(
-      /\*\*Job\*\* \[`app-42-1`\]\(https:\/\/us-east-1\.console\.aws\.amazon\.com\/batch\/home\?region=us-east-1#jobs\/detail\/[\w-]+\) on `q`: SUCCEEDED/
+      /\*\*Job\*\* \[`[\w-]+`\]\(https:\/\/us-east-1\.console\.aws\.amazon\.com\/batch\/home\?region=us-east-1#jobs\/detail\/[\w-]+\) — job `app-42-1` on queue `q`: SUCCEEDED/
     )
   })
 
@@ -188,7 +192,7 @@ describe('definition and launch stages', () => {
       { AWS_MAX_ATTEMPTS: '1' }
     )
     expect(result.errors[0]).toMatch(
-      /Writing \/fw\/NEW failed.*No job definition was registered and nothing was launched\./
+      /Writing \/fw\/NEW failed.*No definition was registered and nothing was launched\./
     )
     expect(fake().count('RegisterJobDefinition')).toBe(0)
     expect(fake().count('SubmitJob')).toBe(0)
@@ -210,7 +214,7 @@ describe('definition and launch stages', () => {
   it('a refused SubmitJob fails the step and says a re-run submits it', async () => {
     const result = await runWith({ ...base, path: '/fs/', 'job-definition': 'app', 'job-queue': 'no-such-queue' })
     expect(result.errors[0]).toMatch(
-      /^Submitting job app-42-1 failed; the parameters and the definition are in place, a re-run submits it: ClientException/
+      /^Submitting job app-42-1 failed; the parameters and the definition are in place, a re-run launches it: ClientException/
     )
   })
 

@@ -1,64 +1,62 @@
-import type { AwsClients } from './aws/clients.js'
-import {
-  activeRevisions,
-  deregisterDefinition,
-  describeRevision,
-  registerDefinition,
-  type DescribedDefinition
-} from './aws/batch.js'
+import type { DefinitionStore, DescribedDefinition } from './aws/definition-store.js'
 import type { Identity } from './aws/sts.js'
 import { InputError } from './errors.js'
-import type { ActionRequest, DefinitionRequest } from './inputs.js'
-import {
-  definitionFromFile,
-  planBatchDefinition,
-  toRegisterRequest,
-  type DefinitionPlan,
-  type JobDefinitionDocument
-} from './plan/batch.js'
+import type { ActionRequest, DefinitionRequest } from './inputs/index.js'
 import { DefinitionError, type SecretRef } from './plan/containers.js'
+import {
+  planDefinitionRewrite,
+  type DefinitionDocument,
+  type DefinitionModel,
+  type DefinitionPlan
+} from './plan/definitions.js'
 import { parameterName } from './plan/parameters.js'
 import { executionRolePolicy, referenceArn, type PolicyDocument } from './plan/policy.js'
 import { parameterArn } from './plan/rules.js'
 import type { Logger } from './sync.js'
 
 export interface DefinitionState {
+  model: DefinitionModel
   name: string
-  /** The definition to start from, in register shape: the file's, or the current one. */
-  source: JobDefinitionDocument
+  /** The definition to start from: the file's, or the current one. */
+  source: DefinitionDocument
   /** The revision in AWS that the rewrite is compared with, when there is one. */
   current: DescribedDefinition | undefined
 }
 
-/** Reads the definition named by `job-definition`; a missing one fails here, before any write. */
-export async function readDefinitionState(clients: AwsClients, request: DefinitionRequest): Promise<DefinitionState> {
+/** Reads the definition the input names; a missing one fails here, before any write. */
+export async function readDefinitionState(
+  store: DefinitionStore,
+  model: DefinitionModel,
+  request: DefinitionRequest
+): Promise<DefinitionState> {
   const source = request.source
-  const input = 'job-definition'
   switch (source.kind) {
     case 'file': {
-      let document: JobDefinitionDocument
+      let document: DefinitionDocument
       try {
-        document = definitionFromFile(source.document)
+        document = model.fromFile(source.document)
       } catch (error) {
-        throw new InputError(input, `'${source.path}' ${(error as Error).message}`)
+        throw new InputError(model.input, `'${source.path}' ${(error as Error).message}`)
       }
-      const name = String(document.jobDefinitionName)
-      const [latest] = await activeRevisions(clients.batch, name)
-      return { name, source: toRegisterRequest(document), current: latest }
+      const name = model.nameOf(document)
+      return { model, name, source: document, current: await store.latest(name) }
     }
     case 'name': {
-      const [latest] = await activeRevisions(clients.batch, source.name)
+      const latest = await store.latest(source.name)
       if (!latest) {
-        throw new InputError(input, `no ACTIVE revision of job definition '${source.name}' in this account and region`)
+        throw new InputError(
+          model.input,
+          `no ACTIVE revision of ${model.noun} '${source.name}' in this account and region`
+        )
       }
-      return { name: source.name, source: toRegisterRequest(latest.document), current: latest }
+      return { model, name: source.name, source: latest.document, current: latest }
     }
     case 'revision':
     case 'arn': {
       const reference = source.kind === 'arn' ? source.arn : `${source.name}:${source.revision}`
-      const found = await describeRevision(clients.batch, reference)
-      if (!found) throw new InputError(input, `job definition '${reference}' not found in this account and region`)
-      return { name: found.name, source: toRegisterRequest(found.document), current: found }
+      const found = await store.revision(reference)
+      if (!found) throw new InputError(model.input, `${model.noun} '${reference}' not found in this account and region`)
+      return { model, name: found.name, source: found.document, current: found }
     }
   }
 }
@@ -112,10 +110,11 @@ export function planDefinition(
   state: DefinitionState,
   request: DefinitionRequest,
   secrets: SecretsPlan
-): DefinitionPlan<JobDefinitionDocument> {
-  const plan = planBatchDefinition({
+): DefinitionPlan {
+  const plan = planDefinitionRewrite({
+    model: state.model,
     source: state.source,
-    current: state.current ? toRegisterRequest(state.current.document) : undefined,
+    current: state.current?.document,
     containers: request.containers,
     secrets: secrets.secrets,
     logSecretOptions: secrets.logSecretOptions,
@@ -124,7 +123,7 @@ export function planDefinition(
   const withoutRole = plan.containers.filter((slot) => !slot.executionRoleArn).map((slot) => `'${slot.id}'`)
   if (secrets.secrets.length > 0 && withoutRole.length > 0) {
     throw new DefinitionError(
-      `Input 'job-definition': container ${withoutRole.join(', ')} of '${state.name}' has no executionRoleArn; Batch needs an execution role to read secrets. Give it a role with this policy:\n${JSON.stringify(secrets.policy, null, 2)}`
+      `Input '${state.model.input}': container ${withoutRole.join(', ')} of '${state.name}' has no executionRoleArn; ${state.model.kind === 'batch' ? 'Batch' : 'ECS'} needs an execution role to read secrets. Give it a role with this policy:\n${JSON.stringify(secrets.policy, null, 2)}`
     )
   }
   return plan
@@ -139,16 +138,16 @@ export interface RegisterResult {
 
 /** Registers the rewritten definition when it changed, then deregisters revisions beyond keep-revisions. */
 export async function applyDefinition(options: {
-  clients: AwsClients
+  store: DefinitionStore
   state: DefinitionState
-  plan: DefinitionPlan<JobDefinitionDocument>
+  plan: DefinitionPlan
   keepRevisions: number | undefined
   log: Logger
 }): Promise<RegisterResult> {
-  const { clients, state, plan, log } = options
+  const { store, state, plan, log } = options
   let result: RegisterResult
   if (plan.changed) {
-    const registered = await registerDefinition(clients.batch, plan.definition)
+    const registered = await store.register(plan.definition)
     log.info(`Registered ${state.name} revision ${registered.revision}`)
     result = { ...registered, registered: true, deregistered: [] }
   } else {
@@ -157,10 +156,10 @@ export async function applyDefinition(options: {
     result = { arn: current.arn, revision: current.revision, registered: false, deregistered: [] }
   }
   if (options.keepRevisions !== undefined) {
-    const revisions = await activeRevisions(clients.batch, state.name)
+    const revisions = await store.activeRevisions(state.name)
     const surplus = revisions.slice(options.keepRevisions).filter((revision) => revision.arn !== result.arn)
     for (const revision of surplus) {
-      await deregisterDefinition(clients.batch, revision.arn)
+      await store.deregister(revision.arn)
       log.info(`Deregistered ${state.name} revision ${revision.revision} (keep-revisions: ${options.keepRevisions})`)
       result.deregistered.push(revision.arn)
     }

@@ -1,5 +1,8 @@
 import * as core from '@actions/core'
+import { batchDefinitions } from './aws/batch.js'
 import { createClients, type AwsClients } from './aws/clients.js'
+import type { DefinitionStore } from './aws/definition-store.js'
+import { ecsDefinitions } from './aws/ecs.js'
 import type { Identity } from './aws/sts.js'
 import {
   applyDefinition,
@@ -10,10 +13,12 @@ import {
   type SecretsPlan
 } from './definition.js'
 import { errorMessage, InputError } from './errors.js'
-import { readInputs, type ActionRequest } from './inputs.js'
-import { realSleep, submitJobOnce, waitForJob, type Sleep } from './launch.js'
-import type { DefinitionPlan, JobDefinitionDocument } from './plan/batch.js'
-import { batchJobLink, defaultJobName, planSubmitJob, type SubmitJobRequest } from './plan/launch.js'
+import { readInputs, type ActionRequest } from './inputs/index.js'
+import { describeLaunch, launch } from './launch/index.js'
+import { realSleep, type Sleep } from './launch/send.js'
+import { batchModel } from './plan/batch.js'
+import type { DefinitionModel, DefinitionPlan } from './plan/definitions.js'
+import { ecsModel } from './plan/ecs.js'
 import { planParameters, type ParameterChange } from './plan/parameters.js'
 import {
   describeFailure,
@@ -23,7 +28,6 @@ import {
   setOutputs,
   writeSummary,
   type DefinitionReport,
-  type JobReport,
   type RunReport
 } from './report.js'
 import {
@@ -53,28 +57,52 @@ function printLines(lines: readonly string[]): void {
   for (const line of lines) core.info(line)
 }
 
+/** The definition's shape and where it is registered, Batch or ECS. */
+interface DefinitionTarget {
+  model: DefinitionModel
+  store: DefinitionStore
+}
+
+function definitionTarget(clients: AwsClients, request: ActionRequest): DefinitionTarget | undefined {
+  if (!request.definition) return undefined
+  return request.definition.kind === 'batch'
+    ? { model: batchModel, store: batchDefinitions(clients.batch) }
+    : { model: ecsModel, store: ecsDefinitions(clients.ecs) }
+}
+
+interface State {
+  sync: SyncState
+  definition: DefinitionState | undefined
+}
+
 async function readState(
   clients: AwsClients,
-  request: ActionRequest
-): Promise<{ sync: SyncState; definition: DefinitionState | undefined }> {
+  request: ActionRequest,
+  target: DefinitionTarget | undefined
+): Promise<State> {
   const [sync, definition] = await Promise.all([
     readSyncState(clients, request).catch((error: unknown) => {
-      throw new Error(`Reading the current parameters failed, nothing was written: ${describeAwsError(error)}`)
+      throw new Error(`Reading the current parameters failed, nothing was written: ${describeAwsError(error)}`, {
+        cause: error
+      })
     }),
-    request.definition
-      ? readDefinitionState(clients, request.definition).catch((error: unknown) => {
+    target && request.definition
+      ? readDefinitionState(target.store, target.model, request.definition).catch((error: unknown) => {
           if (error instanceof InputError) throw error
-          throw new Error(`Reading the job definition failed, nothing was written: ${describeAwsError(error)}`)
+          throw new Error(`Reading the ${target.model.noun} failed, nothing was written: ${describeAwsError(error)}`, {
+            cause: error
+          })
         })
       : undefined
   ])
   core.info(`${sync.current.size} of ${request.entries.length} parameters exist under ${request.path || '(no path)'}`)
   if (sync.managed) core.info(`${sync.managed.length} managed parameters found for pruning checks`)
   if (definition) {
+    const { noun } = definition.model
     core.info(
       definition.current
-        ? `Job definition ${definition.name}: revision ${definition.current.revision} (${definition.current.status})`
-        : `Job definition ${definition.name}: not registered yet`
+        ? `${noun} ${definition.name}: revision ${definition.current.revision} (${definition.current.status})`
+        : `${noun} ${definition.name}: not registered yet`
     )
   }
   return { sync, definition }
@@ -84,15 +112,10 @@ interface Plan {
   changes: ParameterChange[]
   identity: Identity | undefined
   secrets: SecretsPlan | undefined
-  definition: DefinitionPlan<JobDefinitionDocument> | undefined
-  jobName: string | undefined
+  definition: DefinitionPlan | undefined
 }
 
-async function makePlan(
-  clients: AwsClients,
-  request: ActionRequest,
-  state: { sync: SyncState; definition: DefinitionState | undefined }
-): Promise<Plan> {
+async function makePlan(clients: AwsClients, request: ActionRequest, state: State): Promise<Plan> {
   const changes = planParameters({
     entries: request.entries,
     path: request.path,
@@ -108,36 +131,27 @@ async function makePlan(
     try {
       identity = await resolveIdentity(clients, knownArns, log)
     } catch (error) {
+      const message = `Could not read the account id (STS GetCallerIdentity): ${describeAwsError(error)}`
       // ARNs in outputs can go without the account; ARNs in a definition cannot.
-      if (state.definition)
-        throw new Error(`Could not read the account id (STS GetCallerIdentity): ${describeAwsError(error)}`, {
-          cause: error
-        })
-      log.warning(
-        `Could not read the account id (STS GetCallerIdentity): ${describeAwsError(error)}; parameter ARNs are left empty`
-      )
+      if (state.definition) throw new Error(message, { cause: error })
+      log.warning(`${message}; parameter ARNs are left empty`)
     }
   }
   const secrets = identity ? planSecrets(request, identity) : undefined
-  let definition: DefinitionPlan<JobDefinitionDocument> | undefined
+  let definition: DefinitionPlan | undefined
   if (state.definition && request.definition && secrets) {
-    definition = planDefinition(state.definition, request.definition, secrets)
-    const title = definition.changed
-      ? `Job definition ${state.definition.name}: new revision`
-      : `Job definition ${state.definition.name}: unchanged`
-    const plan = definition
+    const plan = planDefinition(state.definition, request.definition, secrets)
+    const title = `${state.definition.model.noun} ${state.definition.name}: ${plan.changed ? 'new revision' : 'unchanged'}`
     await inGroup(title, async () => printLines(plan.changes.length > 0 ? plan.changes : ['(no change to secrets)']))
-    for (const warning of definition.warnings) core.warning(warning)
+    for (const warning of plan.warnings) core.warning(warning)
+    definition = plan
   }
-  const jobName =
-    request.launch && state.definition
-      ? (request.launch.jobName ?? defaultJobName(state.definition.name, request.context))
-      : undefined
-  return { changes, identity, secrets, definition, jobName }
+  return { changes, identity, secrets, definition }
 }
 
-function definitionReport(state: DefinitionState, plan: DefinitionPlan<JobDefinitionDocument>): DefinitionReport {
+function definitionReport(state: DefinitionState, plan: DefinitionPlan): DefinitionReport {
   return {
+    kind: state.model.kind,
     name: state.name,
     before: state.current?.revision,
     after: plan.changed ? undefined : state.current?.revision,
@@ -146,6 +160,12 @@ function definitionReport(state: DefinitionState, plan: DefinitionPlan<JobDefini
     changes: plan.changes,
     deregistered: []
   }
+}
+
+async function finish(report: RunReport): Promise<void> {
+  setOutputs(report)
+  await writeSummary(report)
+  if (report.failure) core.setFailed(report.failure)
 }
 
 /** The action: inputs → read → plan → apply → report. The only place that fails the step. */
@@ -160,41 +180,40 @@ export async function run(options: { sleep?: Sleep } = {}): Promise<void> {
     )
 
     const clients = createClients({ region: request.region })
-    const state = await inGroup('Read current state', () => readState(clients, request))
+    const target = definitionTarget(clients, request)
+    const state = await inGroup('Read current state', () => readState(clients, request, target))
     const plan = await makePlan(clients, request, state)
     const report: RunReport = { request, outcomes: [], dryRun: request.dryRun }
     if (plan.secrets) report.policy = plan.secrets.policy
-    if (state.definition && plan.definition) report.definition = definitionReport(state.definition, plan.definition)
+    if (state.definition && plan.definition) {
+      report.definition = definitionReport(state.definition, plan.definition)
+      if (request.launch) report.launch = describeLaunch(request.launch.target, state.definition.name, request)
+    }
 
     if (request.dryRun) {
       report.outcomes = plan.changes.map((change) => outcomeOf(change, withArn(change, request.region, plan.identity)))
-      if (request.launch && plan.jobName) {
-        report.job = { name: plan.jobName, queue: request.launch.jobQueue }
-        core.info(`Would submit job ${plan.jobName} to ${request.launch.jobQueue}`)
-      }
-      setOutputs(report)
-      await writeSummary(report)
+      if (report.launch) core.info(`Would launch ${report.launch.label.replace(/`/g, '')}`)
       core.info('Dry run: nothing was written.')
-      return
+      return await finish(report)
     }
 
-    const hasWork = plan.changes.some((change) => change.status !== 'unchanged')
-    const syncTask = () =>
+    const hasWrites = plan.changes.some((change) => change.status !== 'unchanged')
+    const sync = () =>
       applySync({ clients, request, changes: plan.changes, identity: Promise.resolve(plan.identity), log })
-    const result = hasWork ? await inGroup('Write parameters', syncTask) : await syncTask()
+    const result = hasWrites ? await inGroup('Write parameters', sync) : await sync()
     report.outcomes = result.outcomes
     if (result.failure) {
-      const stopped = request.definition ? ' No job definition was registered and nothing was launched.' : ''
+      const stopped = request.definition ? ' No definition was registered and nothing was launched.' : ''
       report.failure = redact(describeFailure(result) + stopped, secretValues)
       return await finish(report)
     }
 
-    if (state.definition && plan.definition && report.definition && request.definition) {
-      const definitionPlan = plan.definition
+    if (target && state.definition && plan.definition && report.definition) {
       const definitionState = state.definition
-      const registered = await inGroup('Job definition', () =>
+      const definitionPlan = plan.definition
+      const registered = await inGroup(`${definitionState.model.noun} ${definitionState.name}`, () =>
         applyDefinition({
-          clients,
+          store: target.store,
           state: definitionState,
           plan: definitionPlan,
           keepRevisions: request.definition?.keepRevisions,
@@ -202,7 +221,8 @@ export async function run(options: { sleep?: Sleep } = {}): Promise<void> {
         })
       ).catch((error: unknown) => {
         throw new Error(
-          `Registering job definition ${definitionState.name} failed after the parameters were written; nothing was launched: ${describeAwsError(error)}`
+          `Registering ${definitionState.model.noun} ${definitionState.name} failed after the parameters were written; nothing was launched: ${describeAwsError(error)}`,
+          { cause: error }
         )
       })
       Object.assign(report.definition, {
@@ -210,77 +230,28 @@ export async function run(options: { sleep?: Sleep } = {}): Promise<void> {
         arn: registered.arn,
         deregistered: registered.deregistered
       })
-      if (request.launch && plan.jobName) {
-        report.job = await launch({
-          clients,
-          request,
-          plan,
-          definitionArn: registered.arn,
-          definition: definitionPlan.definition,
-          changed: result.outcomes.some((o) => o.status !== 'unchanged') || registered.registered,
-          sleep: options.sleep ?? realSleep,
-          report
-        })
+      if (request.launch) {
+        const launched = await inGroup('Launch', () =>
+          launch({
+            clients,
+            request,
+            launch: request.launch!,
+            definitionName: definitionState.name,
+            definitionArn: registered.arn,
+            definition: definitionPlan.definition,
+            changed: registered.registered || result.outcomes.some((outcome) => outcome.status !== 'unchanged'),
+            identity: plan.identity,
+            log,
+            sleep: options.sleep ?? realSleep
+          })
+        )
+        report.launch = launched.report
+        report.launchOutputs = launched.outputs
+        if (launched.failure) report.failure = launched.failure
       }
     }
     await finish(report)
   } catch (error) {
     core.setFailed(redact(errorMessage(error), secretValues))
   }
-}
-
-async function launch(options: {
-  clients: AwsClients
-  request: ActionRequest
-  plan: Plan
-  definitionArn: string
-  definition: JobDefinitionDocument
-  changed: boolean
-  sleep: Sleep
-  report: RunReport
-}): Promise<JobReport> {
-  const { clients, request, plan, sleep, report } = options
-  const launchRequest = request.launch!
-  const job: JobReport = { name: plan.jobName!, queue: launchRequest.jobQueue }
-  if (launchRequest.when === 'on-change' && !options.changed) {
-    job.skipped = 'launch is on-change and no parameter or definition changed'
-    core.info(`Not submitting a job: ${job.skipped}`)
-    return job
-  }
-  const submitRequest: SubmitJobRequest = planSubmitJob({
-    definition: options.definition,
-    definitionArn: options.definitionArn,
-    jobQueue: launchRequest.jobQueue,
-    jobName: job.name,
-    parameters: launchRequest.parameters,
-    containerOverrides: launchRequest.containerOverrides,
-    tags: launchRequest.tags,
-    context: request.context
-  })
-  const submitted = await inGroup('Submit job', () =>
-    submitJobOnce({ clients, request: submitRequest, log, sleep })
-  ).catch((error: unknown) => {
-    throw new Error(
-      `Submitting job ${job.name} failed; the parameters and the definition are in place, a re-run submits it: ${describeAwsError(error)}`
-    )
-  })
-  job.id = submitted.jobId
-  job.status = 'SUBMITTED'
-  if (plan.identity)
-    job.link = batchJobLink({ partition: plan.identity.partition, region: request.region, jobId: submitted.jobId })
-  core.info(`Submitted job ${submitted.jobName} (${submitted.jobId})${job.link ? `: ${job.link}` : ''}`)
-  if (launchRequest.wait) {
-    const waited = await inGroup(`Wait for job ${submitted.jobName}`, () =>
-      waitForJob({ clients, jobId: submitted.jobId, timeoutMinutes: launchRequest.waitTimeoutMinutes, log, sleep })
-    )
-    job.status = waited.status
-    if (waited.failure) report.failure = waited.failure
-  }
-  return job
-}
-
-async function finish(report: RunReport): Promise<void> {
-  setOutputs(report)
-  await writeSummary(report)
-  if (report.failure) core.setFailed(report.failure)
 }

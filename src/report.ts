@@ -1,7 +1,9 @@
 import * as core from '@actions/core'
-import type { ActionRequest } from './inputs.js'
+import type { ActionRequest } from './inputs/index.js'
 import type { ParameterChange } from './plan/parameters.js'
 import type { PolicyDocument } from './plan/policy.js'
+import type { DefinitionKind } from './plan/definitions.js'
+import type { LaunchReport } from './launch/index.js'
 import type { ParameterOutcome, SyncResult } from './sync.js'
 
 export const OUTPUT = {
@@ -9,8 +11,10 @@ export const OUTPUT = {
   changed: 'changed',
   jobDefinitionArn: 'job-definition-arn',
   registered: 'registered',
+  taskDefinitionArn: 'task-definition-arn',
   jobId: 'job-id',
   jobStatus: 'job-status',
+  taskArn: 'task-arn',
   executionRolePolicy: 'execution-role-policy'
 } as const
 
@@ -85,6 +89,7 @@ export function describeFailure(result: SyncResult): string {
 }
 
 export interface DefinitionReport {
+  kind: DefinitionKind
   name: string
   /** Revision before the run (undefined when the definition is new). */
   before: number | undefined
@@ -96,23 +101,15 @@ export interface DefinitionReport {
   deregistered: string[]
 }
 
-export interface JobReport {
-  name: string
-  queue: string
-  id?: string
-  status?: string
-  link?: string
-  /** Why no job was submitted, when none was. */
-  skipped?: string
-}
-
 export interface RunReport {
   request: ActionRequest
   outcomes: readonly ParameterOutcome[]
   dryRun: boolean
   failure?: string
   definition?: DefinitionReport
-  job?: JobReport
+  launch?: LaunchReport
+  /** Outputs set by the launch (job-id, job-status, task-arn). */
+  launchOutputs?: Record<string, string>
   policy?: PolicyDocument
 }
 
@@ -122,10 +119,10 @@ export function setOutputs(report: RunReport): void {
   if (report.policy) core.setOutput(OUTPUT.executionRolePolicy, JSON.stringify(report.policy))
   if (report.definition) {
     core.setOutput(OUTPUT.registered, String(report.definition.registered))
-    if (report.definition.arn) core.setOutput(OUTPUT.jobDefinitionArn, report.definition.arn)
+    const arnOutput = report.definition.kind === 'batch' ? OUTPUT.jobDefinitionArn : OUTPUT.taskDefinitionArn
+    if (report.definition.arn) core.setOutput(arnOutput, report.definition.arn)
   }
-  if (report.job?.id) core.setOutput(OUTPUT.jobId, report.job.id)
-  if (report.job?.status) core.setOutput(OUTPUT.jobStatus, report.job.status)
+  for (const [name, value] of Object.entries(report.launchOutputs ?? {})) core.setOutput(name, value)
 }
 
 function statusLine(report: RunReport): string {
@@ -150,18 +147,20 @@ function definitionLines(report: RunReport, definition: DefinitionReport): strin
     : definition.registered
       ? `revision ${revision(definition.before)} → ${revision(definition.after)}`
       : `revision ${revision(definition.after)} unchanged`
-  const lines = [`**Job definition** \`${definition.name}\`: ${head}`]
+  const noun = definition.kind === 'batch' ? 'Job definition' : 'Task definition'
+  const lines = [`**${noun}** \`${definition.name}\`: ${head}`]
   if (definition.changes.length > 0) lines.push('', '```diff', ...definition.changes, '```')
   if (definition.deregistered.length > 0)
     lines.push('', `Deregistered: ${definition.deregistered.map((arn) => `\`${arn}\``).join(', ')}`)
   return lines
 }
 
-function jobLines(report: RunReport, job: JobReport): string[] {
-  if (job.skipped) return [`**Job**: not submitted — ${job.skipped}`]
-  if (report.dryRun) return [`**Job**: would submit \`${job.name}\` to \`${job.queue}\``]
-  const name = job.link ? `[\`${job.name}\`](${job.link})` : `\`${job.name}\``
-  return [`**Job** ${name} on \`${job.queue}\`: ${job.status ?? 'submitted'}${job.id ? ` (\`${job.id}\`)` : ''}`]
+function launchLine(report: RunReport, launch: LaunchReport): string {
+  const what = { 'batch-job': 'Job', 'ecs-service': 'Deployment', 'ecs-task': 'Task' }[launch.kind]
+  if (launch.skipped) return `**${what}**: nothing launched — ${launch.skipped}`
+  if (report.dryRun) return `**${what}**: would launch ${launch.label}`
+  const id = launch.id ? (launch.link ? `[\`${launch.id}\`](${launch.link})` : `\`${launch.id}\``) : ''
+  return `**${what}** ${id} — ${launch.label}: ${launch.status ?? 'started'}`
 }
 
 export async function writeSummary(report: RunReport): Promise<void> {
@@ -187,7 +186,7 @@ export async function writeSummary(report: RunReport): Promise<void> {
     ])
   }
   if (report.definition) summary.addRaw(`\n${definitionLines(report, report.definition).join('\n')}\n`, true)
-  if (report.job) summary.addRaw(`\n${jobLines(report, report.job).join('\n')}\n`, true)
+  if (report.launch) summary.addRaw(`\n${launchLine(report, report.launch)}\n`, true)
   if (report.policy && report.policy.Statement.length > 0) {
     summary.addDetails(
       'Execution role policy (least privilege for these secrets)',

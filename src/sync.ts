@@ -3,7 +3,7 @@ import { deleteParameters, listManagedParameters, readParameters, writeParameter
 import { getIdentity, identityFromArn, type Identity } from './aws/sts.js'
 import { mapWithConcurrency } from './concurrency.js'
 import { errorMessage } from './errors.js'
-import type { ActionRequest } from './inputs.js'
+import type { ActionRequest } from './inputs/index.js'
 import {
   parameterName,
   type CurrentParameter,

@@ -2,7 +2,8 @@ import { BatchClient, DescribeJobsCommand, ListJobsCommand, SubmitJobCommand } f
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { AwsClients } from '../../src/aws/clients.js'
-import { submitJobOnce, waitForJob } from '../../src/launch.js'
+import { submitJobOnce } from '../../src/launch/send.js'
+import { waitForJob } from '../../src/launch/wait.js'
 
 const batchMock = mockClient(BatchClient)
 const batch = new BatchClient({ region: 'us-east-1' })
@@ -69,7 +70,7 @@ describe('submitJobOnce', () => {
     batchMock.on(SubmitJobCommand).rejects(awsError('TimeoutError'))
     batchMock.on(ListJobsCommand).resolves({ jobSummaryList: [] })
     await expect(submitJobOnce({ clients, request, log, sleep, now })).rejects.toThrow(
-      /SubmitJob failed after 5 attempts: TimeoutError/
+      /SubmitJob job-1-1 failed after 5 attempts: TimeoutError/
     )
     expect(batchMock.commandCalls(SubmitJobCommand)).toHaveLength(5)
     expect(batchMock.commandCalls(ListJobsCommand)).toHaveLength(15)

@@ -162,7 +162,7 @@ describe.each(RUNTIMES)('Batch end to end under $label', ({ node }) => {
     expect(onChange.exitCode, onChange.stdout).toBe(0)
     expect(fake.count('SubmitJob')).toBe(0)
     expect(fake.writes()).toEqual([])
-    expect(onChange.summary).toContain('not submitted')
+    expect(onChange.summary).toContain('nothing launched — launch is on-change and no parameter or definition changed')
 
     fake.clearRequests()
     const rotated = await run(
@@ -300,7 +300,7 @@ describe.each(RUNTIMES)('Batch end to end under $label', ({ node }) => {
     expect(fake.writes()).toEqual([])
     expect(result.stdout).toContain('+ created   /prod/billing/DB_PASSWORD (SecureString, Standard)')
     expect(result.stdout).toContain(`container 'billing-report': + secret DB_PASSWORD → ${arn('DB_PASSWORD')}`)
-    expect(result.stdout).toContain('Would submit job billing-report-1234-1 to jobs')
+    expect(result.stdout).toContain('Would launch job billing-report-1234-1 on queue jobs')
     expect(result.summary).toContain('would register a new revision (current: 1)')
   })
 

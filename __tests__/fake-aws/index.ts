@@ -8,6 +8,22 @@ export {
   type JobOutcomeOptions,
   type JobStatus
 } from './batch.js'
+export {
+  EcsState,
+  type DeploymentOutcome,
+  type DeploymentOutcomeOptions,
+  type EcsClusterOptions,
+  type EcsDeployment,
+  type EcsService,
+  type EcsServiceEvent,
+  type EcsServiceSeed,
+  type EcsTag,
+  type EcsTask,
+  type EcsTaskDefinition,
+  type StopCode,
+  type TaskOutcome,
+  type TaskOutcomeOptions
+} from './ecs.js'
 export { SsmState, type SsmParameter, type SsmSeed } from './ssm.js'
 export type {
   Fault,

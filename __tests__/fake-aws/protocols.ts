@@ -1,12 +1,17 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Input, ProtocolName, ServiceDefinition } from './types.js'
 
-/** An AWS error response. Operation handlers throw it; the protocol turns it into its wire shape. */
+/**
+ * An AWS error response. Operation handlers throw it; the protocol turns it into its wire shape.
+ * `fields` are the error shape's own members besides the message (e.g. ECS ConflictException's
+ * resourceIds); the JSON protocols send them next to `message`.
+ */
 export class AwsError extends Error {
   constructor(
     readonly code: string,
     message: string,
-    readonly status = 400
+    readonly status = 400,
+    readonly fields: Record<string, unknown> = {}
   ) {
     super(message)
     this.name = code
@@ -98,7 +103,7 @@ function awsJson(version: '1.0' | '1.1'): Protocol {
       jsonResponse(
         err.status,
         contentType,
-        { __type: err.code, message: err.message },
+        { ...err.fields, __type: err.code, message: err.message },
         { 'x-amzn-errortype': err.code }
       )
   }
@@ -113,7 +118,12 @@ const restJson1: Protocol = {
   unknownOperation: (operation) => new AwsError('UnknownOperationException', `Unknown operation ${operation}`, 404),
   success: (_svc, _op, output) => jsonResponse(200, 'application/json', output ?? {}),
   error: (_svc, err) =>
-    jsonResponse(err.status, 'application/json', { message: err.message }, { 'x-amzn-errortype': err.code })
+    jsonResponse(
+      err.status,
+      'application/json',
+      { ...err.fields, message: err.message },
+      { 'x-amzn-errortype': err.code }
+    )
 }
 
 function escapeXml(s: string): string {

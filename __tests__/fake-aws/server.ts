@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createBatch, type BatchState } from './batch.js'
+import { createEcs, type EcsState } from './ecs.js'
 import { AwsError, guessProtocol, protocols, type Protocol, type RawRequest, type WireResponse } from './protocols.js'
 import { createSsm, type SsmState } from './ssm.js'
 import { createSts } from './sts.js'
@@ -25,6 +26,7 @@ export interface FakeAws {
   clearRequests(): void
   ssm: SsmState
   batch: BatchState
+  ecs: EcsState
   close(): Promise<void>
 }
 
@@ -78,9 +80,11 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
   const env = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '123456789012' }
   const ssm = createSsm(env)
   const batch = createBatch(env)
-  // One entry per service; ECS is added here the same way.
+  // ECS fetches a task's secrets from SSM when the task starts.
+  const ecs = createEcs(env, { ssmParameterExists: (name) => ssm.state.get(name) !== undefined })
+  // One entry per service.
   const services = new Map<string, ServiceDefinition>(
-    [ssm.definition, batch.definition, createSts(env).definition].map((d) => [d.service, d])
+    [ssm.definition, batch.definition, ecs.definition, createSts(env).definition].map((d) => [d.service, d])
   )
   const requests: RecordedRequest[] = []
   let faults: ActiveFault[] = []
@@ -229,6 +233,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     },
     ssm: ssm.state,
     batch: batch.state,
+    ecs: ecs.state,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()))

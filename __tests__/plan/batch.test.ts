@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import {
-  batchContainers,
-  cleanJobName,
-  definitionFromFile,
-  planBatchDefinition,
-  toRegisterRequest,
-  type JobDefinitionDocument
-} from '../../src/plan/batch.js'
+import { batchModel, cleanJobName, type JobDefinitionDocument } from '../../src/plan/batch.js'
+import { planDefinitionRewrite, type DefinitionPlanOptions } from '../../src/plan/definitions.js'
 import { canonical, chooseContainers, sameDefinition, type SecretRef } from '../../src/plan/containers.js'
+
+const planBatchDefinition = (options: Omit<DefinitionPlanOptions, 'model'>) =>
+  planDefinitionRewrite({ model: batchModel, ...options })
+const batchContainers = batchModel.containers
+const definitionFromFile = batchModel.fromFile
+const toRegisterRequest = batchModel.toRegisterRequest
 
 const ROLE = 'arn:aws:iam::123456789012:role/exec'
 const arn = (name: string) => `arn:aws:ssm:us-east-1:123456789012:parameter/prod/${name}`

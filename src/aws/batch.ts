@@ -12,15 +12,8 @@ import {
   type RegisterJobDefinitionCommandInput,
   type SubmitJobCommandInput
 } from '@aws-sdk/client-batch'
-import type { JobDefinitionDocument } from '../plan/batch.js'
-
-export interface DescribedDefinition {
-  arn: string
-  name: string
-  revision: number
-  status: string
-  document: JobDefinitionDocument
-}
+import type { DefinitionDocument } from '../plan/definitions.js'
+import type { DefinitionStore, DescribedDefinition } from './definition-store.js'
 
 function described(jobDefinition: JobDefinition): DescribedDefinition {
   const definition = jobDefinition as unknown as Record<string, unknown>
@@ -34,7 +27,7 @@ function described(jobDefinition: JobDefinition): DescribedDefinition {
 }
 
 /** Every ACTIVE revision of a definition, newest first, following pages. */
-export async function activeRevisions(batch: BatchClient, name: string): Promise<DescribedDefinition[]> {
+async function activeRevisions(batch: BatchClient, name: string): Promise<DescribedDefinition[]> {
   const revisions: DescribedDefinition[] = []
   const pages = paginateDescribeJobDefinitions({ client: batch }, { jobDefinitionName: name, status: 'ACTIVE' })
   for await (const page of pages) {
@@ -43,19 +36,15 @@ export async function activeRevisions(batch: BatchClient, name: string): Promise
   return revisions.sort((a, b) => b.revision - a.revision)
 }
 
-/** One revision, by `name:revision` or ARN; undefined when Batch does not know it. */
-export async function describeRevision(
-  batch: BatchClient,
-  reference: string
-): Promise<DescribedDefinition | undefined> {
+async function describeRevision(batch: BatchClient, reference: string): Promise<DescribedDefinition | undefined> {
   const response = await batch.send(new DescribeJobDefinitionsCommand({ jobDefinitions: [reference] }))
   const [definition] = response.jobDefinitions ?? []
   return definition ? described(definition) : undefined
 }
 
-export async function registerDefinition(
+async function registerDefinition(
   batch: BatchClient,
-  request: JobDefinitionDocument
+  request: DefinitionDocument
 ): Promise<{ arn: string; revision: number }> {
   const response = await batch.send(
     new RegisterJobDefinitionCommand(request as unknown as RegisterJobDefinitionCommandInput)
@@ -63,8 +52,17 @@ export async function registerDefinition(
   return { arn: response.jobDefinitionArn ?? '', revision: response.revision ?? 0 }
 }
 
-export async function deregisterDefinition(batch: BatchClient, arn: string): Promise<void> {
-  await batch.send(new DeregisterJobDefinitionCommand({ jobDefinition: arn }))
+/** Batch job definitions behind the DefinitionStore interface. */
+export function batchDefinitions(batch: BatchClient): DefinitionStore {
+  return {
+    latest: async (name) => (await activeRevisions(batch, name))[0],
+    revision: (reference) => describeRevision(batch, reference),
+    register: (document) => registerDefinition(batch, document),
+    activeRevisions: (name) => activeRevisions(batch, name),
+    deregister: async (arn) => {
+      await batch.send(new DeregisterJobDefinitionCommand({ jobDefinition: arn }))
+    }
+  }
 }
 
 export interface SubmittedJob {

@@ -1,4 +1,5 @@
 import { BatchClient } from '@aws-sdk/client-batch'
+import { ECSClient } from '@aws-sdk/client-ecs'
 import { SSMClient } from '@aws-sdk/client-ssm'
 import { STSClient } from '@aws-sdk/client-sts'
 
@@ -13,6 +14,9 @@ export interface AwsClients {
    * start a second job. The launch code retries after looking the job up by name.
    */
   batchSubmit: BatchClient
+  ecs: ECSClient
+  /** For UpdateService only, for the same reason: a resent forceNewDeployment starts another deployment. */
+  ecsDeploy: ECSClient
 }
 
 // Adaptive retries rate-limit the client after throttling; the SDK still honours AWS_RETRY_MODE
@@ -36,6 +40,8 @@ export function createClients(options: { region: string }): AwsClients {
     ssm: new SSMClient(config),
     sts: new STSClient(config),
     batch: new BatchClient(config),
-    batchSubmit: new BatchClient({ ...config, maxAttempts: 1 })
+    batchSubmit: new BatchClient({ ...config, maxAttempts: 1 }),
+    ecs: new ECSClient(config),
+    ecsDeploy: new ECSClient({ ...config, maxAttempts: 1 })
   }
 }

@@ -1,7 +1,9 @@
 // Pure: the SubmitJob request, the job's name and tags, and console links.
 import type { RunContext } from '../context.js'
 import { DefinitionError } from './containers.js'
-import { cleanJobName, type JobDefinitionDocument } from './batch.js'
+import { createHash } from 'node:crypto'
+import { cleanJobName } from './batch.js'
+import type { DefinitionDocument } from './definitions.js'
 import type { Tag } from './rules.js'
 
 // Batch allows 50 tags on a job; the action adds the ones that trace the run.
@@ -22,7 +24,7 @@ export function traceTags(context: RunContext): Record<string, string> {
 }
 
 export interface SubmitPlanOptions {
-  definition: JobDefinitionDocument
+  definition: DefinitionDocument
   definitionArn: string
   jobQueue: string
   jobName: string
@@ -69,10 +71,90 @@ export function planSubmitJob(options: SubmitPlanOptions): SubmitJobRequest {
   return request
 }
 
+export interface RunTaskRequest {
+  cluster?: string
+  taskDefinition: string
+  clientToken: string
+  startedBy: string
+  launchType?: string
+  networkConfiguration?: {
+    awsvpcConfiguration: { subnets: string[]; securityGroups?: string[]; assignPublicIp?: 'ENABLED' | 'DISABLED' }
+  }
+  tags: { key: string; value: string }[]
+}
+
+export interface RunTaskPlanOptions {
+  definition: DefinitionDocument
+  definitionArn: string
+  cluster: string | undefined
+  launchType: string | undefined
+  subnets: readonly string[]
+  securityGroups: readonly string[]
+  assignPublicIp: 'ENABLED' | 'DISABLED' | undefined
+  context: RunContext
+}
+
+/** A token that is the same for every retry within one run attempt, and new for a re-run (at most 64 ASCII characters). */
+export function runToken(context: RunContext, salt: string): string {
+  const digest = createHash('sha256').update(`${context.repository}\n${salt}`).digest('hex').slice(0, 24)
+  return `gh-${context.runId}-${context.runAttempt}-${digest}`.slice(0, 64)
+}
+
+export function planRunTask(options: RunTaskPlanOptions): RunTaskRequest {
+  const { definition, context } = options
+  if (definition.networkMode === 'awsvpc' && options.subnets.length === 0) {
+    throw new DefinitionError(`Input 'subnets': the task definition uses networkMode awsvpc, so RunTask needs subnets`)
+  }
+  const request: RunTaskRequest = {
+    taskDefinition: options.definitionArn,
+    clientToken: runToken(context, options.definitionArn),
+    startedBy: `github-${context.runId}-${context.runAttempt}`.slice(0, 128),
+    tags: Object.entries(traceTags(context)).map(([key, value]) => ({ key, value }))
+  }
+  if (options.cluster) request.cluster = options.cluster
+  if (options.launchType) request.launchType = options.launchType
+  if (options.subnets.length > 0) {
+    request.networkConfiguration = {
+      awsvpcConfiguration: {
+        subnets: [...options.subnets],
+        ...(options.securityGroups.length > 0 ? { securityGroups: [...options.securityGroups] } : {}),
+        ...(options.assignPublicIp ? { assignPublicIp: options.assignPublicIp } : {})
+      }
+    }
+  }
+  return request
+}
+
+/** Names of the containers whose exit decides the task: essential unless marked otherwise. */
+export function essentialContainers(definition: DefinitionDocument): Set<string> {
+  const containers = Array.isArray(definition.containerDefinitions) ? definition.containerDefinitions : []
+  return new Set(
+    (containers as { name?: string; essential?: boolean }[])
+      .filter((container) => container.essential !== false)
+      .map((container) => container.name ?? '')
+  )
+}
+
 function consoleHost(partition: string, region: string): string {
   if (partition === 'aws-cn') return 'console.amazonaws.cn'
   if (partition === 'aws-us-gov') return 'console.amazonaws-us-gov.com'
   return `${region}.console.aws.amazon.com`
+}
+
+export function ecsServiceLink(options: {
+  partition: string
+  region: string
+  cluster: string
+  service: string
+}): string {
+  const { partition, region, cluster, service } = options
+  return `https://${consoleHost(partition, region)}/ecs/v2/clusters/${cluster}/services/${service}/deployments?region=${region}`
+}
+
+export function ecsTaskLink(options: { partition: string; region: string; cluster: string; taskArn: string }): string {
+  const { partition, region, cluster, taskArn } = options
+  const taskId = taskArn.slice(taskArn.lastIndexOf('/') + 1)
+  return `https://${consoleHost(partition, region)}/ecs/v2/clusters/${cluster}/tasks/${taskId}?region=${region}`
 }
 
 export function batchJobLink(options: { partition: string; region: string; jobId: string }): string {

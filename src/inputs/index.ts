@@ -1,0 +1,238 @@
+import * as core from '@actions/core'
+import { runContext, type RunContext } from '../context.js'
+import { InputError } from '../errors.js'
+import {
+  isEnvName,
+  isRegion,
+  kmsKeyProblem,
+  parameterNameProblem,
+  pathProblem,
+  tagProblem,
+  USER_TAG_LIMIT,
+  type Tag
+} from '../plan/rules.js'
+import { MapInputError, parseValueMap, selectEntries, type SourceEntry, type SourceKind } from '../plan/source.js'
+import { readDefinition, type DefinitionRequest } from './definition.js'
+import { readLaunch, type LaunchRequest } from './launch.js'
+import { booleanInput, choiceInput, keyValueLines, listInput, optionalInput, rawInput } from './read.js'
+
+export type { DefinitionRequest, DefinitionSource } from './definition.js'
+export type { LaunchRequest, LaunchTarget } from './launch.js'
+import { parameterName, valueSizeProblem, type TierChoice } from '../plan/parameters.js'
+import { parseReference, type Reference } from '../plan/references.js'
+
+/** Everything the action was asked to do, validated. */
+export interface ActionRequest {
+  /** Selected secrets and variables; every value already registered as a secret mask. */
+  entries: SourceEntry[]
+  /** Parameter prefix ending in '/'; empty only when nothing is synced. */
+  path: string
+  /** KMS key for SecureString parameters; undefined means AWS's alias/aws/ssm. */
+  kmsKeyId: string | undefined
+  tier: TierChoice
+  /** User tags; the managed-by tag is added by the sync. */
+  tags: Tag[]
+  /** Delete managed parameters directly under `path` that are no longer in the input. */
+  prune: boolean
+  /** Existing secrets to reference without syncing (used by the definition stages). */
+  references: Reference[]
+  region: string
+  dryRun: boolean
+  /** The Batch job definition or ECS task definition to rewrite, when one is given. */
+  definition: DefinitionRequest | undefined
+  /** What to launch with it: a Batch job, an ECS service deployment or an ECS task. */
+  launch: LaunchRequest | undefined
+  context: RunContext
+  /** Things worth saying that are not errors. */
+  warnings: string[]
+}
+
+export const INPUT = {
+  secrets: 'secrets',
+  variables: 'variables',
+  include: 'include',
+  exclude: 'exclude',
+  path: 'path',
+  kmsKeyId: 'kms-key-id',
+  tier: 'tier',
+  tags: 'tags',
+  prune: 'prune',
+  references: 'references',
+  region: 'region',
+  dryRun: 'dry-run',
+  jobDefinition: 'job-definition',
+  taskDefinition: 'task-definition',
+  containers: 'containers',
+  logSecretOptions: 'log-secret-options',
+  keepRevisions: 'keep-revisions',
+  jobQueue: 'job-queue',
+  jobName: 'job-name',
+  jobParameters: 'job-parameters',
+  containerOverrides: 'container-overrides',
+  jobTags: 'job-tags',
+  cluster: 'cluster',
+  service: 'service',
+  runTask: 'run-task',
+  subnets: 'subnets',
+  securityGroups: 'security-groups',
+  assignPublicIp: 'assign-public-ip',
+  launchType: 'launch-type',
+  launch: 'launch',
+  wait: 'wait',
+  waitTimeout: 'wait-timeout'
+} as const
+
+const TIERS: readonly TierChoice[] = ['auto', 'Standard', 'Advanced', 'Intelligent-Tiering']
+
+/** Parses a map input and registers every value as a mask before anything else can log. */
+function readValueMap(kind: SourceKind): SourceEntry[] {
+  try {
+    const entries = parseValueMap(rawInput(kind), kind)
+    if (kind === 'secrets') for (const entry of entries) maskValue(entry.value)
+    return entries
+  } catch (error) {
+    if (error instanceof MapInputError) throw new InputError(kind, error.message)
+    throw error
+  }
+}
+
+/** Masks the whole value and each of its lines: the runner masks line by line in logs. */
+export function maskValue(value: string): void {
+  if (value.trim() === '') return
+  core.setSecret(value)
+  const lines = value.split(/\r?\n/)
+  if (lines.length > 1) {
+    for (const line of lines) if (line.trim() !== '') core.setSecret(line)
+  }
+}
+
+function readPath(): string | undefined {
+  const path = optionalInput(INPUT.path)
+  if (path === undefined) return undefined
+  const problem = pathProblem(path)
+  if (problem) throw new InputError(INPUT.path, `'${path}' ${problem}`)
+  return path.endsWith('/') ? path : `${path}/`
+}
+
+function readRegion(): string {
+  const region = optionalInput(INPUT.region) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION
+  if (!region) {
+    throw new InputError(
+      INPUT.region,
+      'no region given. Set the region input, or AWS_REGION (aws-actions/configure-aws-credentials sets it)'
+    )
+  }
+  if (!isRegion(region)) throw new InputError(INPUT.region, `'${region}' is not an AWS region such as us-east-1`)
+  return region
+}
+
+function readKmsKeyId(): string | undefined {
+  const keyId = optionalInput(INPUT.kmsKeyId)
+  if (keyId === undefined) return undefined
+  const problem = kmsKeyProblem(keyId)
+  if (problem) throw new InputError(INPUT.kmsKeyId, problem)
+  return keyId
+}
+
+function readTags(): Tag[] {
+  const tags = keyValueLines(INPUT.tags, { check: tagProblem })
+  if (tags.length > USER_TAG_LIMIT) {
+    throw new InputError(
+      INPUT.tags,
+      `${tags.length} tags given; at most ${USER_TAG_LIMIT} (Parameter Store allows 50, one is managed-by)`
+    )
+  }
+  return tags
+}
+
+function readReferences(): Reference[] {
+  return keyValueLines(INPUT.references, { form: 'NAME=valueFrom' }).map(({ key, value }) => {
+    const reference = parseReference(`${key}=${value}`)
+    if (typeof reference === 'string') throw new InputError(INPUT.references, reference)
+    return reference
+  })
+}
+
+function selectSources(secrets: SourceEntry[], variables: SourceEntry[], warnings: string[]): SourceEntry[] {
+  const secretKeys = new Set(secrets.map((entry) => entry.key))
+  const clash = variables.find((entry) => secretKeys.has(entry.key))
+  if (clash) {
+    throw new InputError(INPUT.variables, `'${clash.key}' is also in secrets; a name may come from one of them only`)
+  }
+  const include = listInput(INPUT.include)
+  const exclude = listInput(INPUT.exclude)
+  const { selected, unmatchedPatterns, missingNames } = selectEntries([...secrets, ...variables], { include, exclude })
+  if (missingNames.length > 0) {
+    throw new InputError(
+      INPUT.include,
+      `${missingNames.map((name) => `'${name}'`).join(', ')} not found in secrets or variables. Is it defined for this repository or environment?`
+    )
+  }
+  for (const pattern of unmatchedPatterns) warnings.push(`include pattern '${pattern}' matched no secret or variable`)
+  return selected
+}
+
+/** Reads and validates every input. Throws InputError before any AWS call. */
+export function readInputs(): ActionRequest {
+  const warnings: string[] = []
+  const secrets = readValueMap('secrets')
+  const variables = readValueMap('variables')
+  const entries = selectSources(secrets, variables, warnings)
+  const tier = choiceInput(INPUT.tier, TIERS, 'auto')
+  const region = readRegion()
+  const prune = booleanInput(INPUT.prune, false)
+  const path = readPath()
+
+  if (path === undefined && (entries.length > 0 || prune)) {
+    throw new InputError(INPUT.path, `is required to sync secrets or variables, e.g. '/prod/billing/'`)
+  }
+  if (prune && entries.length === 0) {
+    throw new InputError(
+      INPUT.prune,
+      'is true but no secret or variable was selected; that would delete every managed parameter under the path. Check secrets/include, or set prune: false'
+    )
+  }
+  if ((secrets.length > 0 || variables.length > 0) && entries.length === 0) {
+    warnings.push('include/exclude selected no secret or variable; nothing will be synced')
+  }
+  for (const entry of entries) {
+    if (!isEnvName(entry.key)) {
+      throw new InputError(
+        entry.kind,
+        `'${entry.key}' is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)`
+      )
+    }
+    const nameProblem = parameterNameProblem(parameterName(path ?? '', entry.key), region)
+    if (nameProblem) throw new InputError(entry.kind, `parameter name for '${entry.key}' ${nameProblem}`)
+    const sizeProblem = valueSizeProblem(entry.value, tier)
+    if (sizeProblem) throw new InputError(entry.kind, `the value of '${entry.key}' ${sizeProblem}`)
+  }
+
+  const references = readReferences()
+  const referenced = references.find((reference) => entries.some((entry) => entry.key === reference.name))
+  if (referenced) {
+    throw new InputError(
+      INPUT.references,
+      `'${referenced.name}' is also synced from ${INPUT.secrets}/${INPUT.variables}; use one of them`
+    )
+  }
+
+  const secretNames = new Set([...entries.map((entry) => entry.key), ...references.map((reference) => reference.name)])
+  const definition = readDefinition(secretNames)
+  const launch = readLaunch(definition?.kind)
+  return {
+    entries,
+    path: path ?? '',
+    kmsKeyId: readKmsKeyId(),
+    tier,
+    tags: readTags(),
+    prune,
+    references,
+    region,
+    dryRun: booleanInput(INPUT.dryRun, false),
+    definition,
+    launch,
+    context: runContext(),
+    warnings
+  }
+}

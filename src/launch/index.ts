@@ -1,0 +1,183 @@
+import type { AwsClients } from '../aws/clients.js'
+import { runTask } from '../aws/ecs.js'
+import type { Identity } from '../aws/sts.js'
+import type { ActionRequest, LaunchRequest, LaunchTarget } from '../inputs/index.js'
+import type { DefinitionDocument } from '../plan/definitions.js'
+import {
+  batchJobLink,
+  defaultJobName,
+  ecsServiceLink,
+  ecsTaskLink,
+  essentialContainers,
+  planRunTask,
+  planSubmitJob
+} from '../plan/launch.js'
+import { describeAwsError, type Logger } from '../sync.js'
+import { deployServiceOnce, submitJobOnce, type Sleep } from './send.js'
+import { waitForDeployment, waitForJob, waitForTask, type WaitResult } from './wait.js'
+
+export interface LaunchReport {
+  kind: LaunchTarget['kind']
+  /** What is launched, in Markdown: the job and queue, the service and cluster, or the task's cluster. */
+  label: string
+  id?: string
+  status?: string
+  link?: string
+  /** Why nothing was launched, when nothing was. */
+  skipped?: string
+}
+
+export interface LaunchResult {
+  report: LaunchReport
+  failure?: string
+  outputs: Record<string, string>
+}
+
+/** What the launch will be, before anything is sent (also what a dry run shows). */
+export function describeLaunch(target: LaunchTarget, definitionName: string, request: ActionRequest): LaunchReport {
+  switch (target.kind) {
+    case 'batch-job': {
+      const name = target.jobName ?? defaultJobName(definitionName, request.context)
+      return { kind: target.kind, label: `job \`${name}\` on queue \`${target.jobQueue}\`` }
+    }
+    case 'ecs-service':
+      return { kind: target.kind, label: `service \`${target.service}\` in cluster \`${target.cluster}\`` }
+    case 'ecs-task':
+      return { kind: target.kind, label: `a task in cluster \`${target.cluster ?? 'default'}\`` }
+  }
+}
+
+export interface LaunchOptions {
+  clients: AwsClients
+  request: ActionRequest
+  launch: LaunchRequest
+  definitionName: string
+  definitionArn: string
+  definition: DefinitionDocument
+  /** Whether any parameter or the definition changed in this run. */
+  changed: boolean
+  identity: Identity | undefined
+  log: Logger
+  sleep: Sleep
+}
+
+function failed(what: string, error: unknown): Error {
+  return new Error(
+    `${what} failed; the parameters and the definition are in place, a re-run launches it: ${describeAwsError(error)}`,
+    { cause: error }
+  )
+}
+
+/**
+ * Launches what the inputs ask for, so that new containers start and read the new values:
+ * a Batch job, a new ECS service deployment (even for the same revision) or a one-off task.
+ */
+export async function launch(options: LaunchOptions): Promise<LaunchResult> {
+  const { clients, request, log, sleep, identity } = options
+  const { target, when, wait, waitTimeoutMinutes } = options.launch
+  const report = describeLaunch(target, options.definitionName, request)
+  if (when === 'on-change' && !options.changed) {
+    report.skipped = 'launch is on-change and no parameter or definition changed'
+    log.info(`Not launching: ${report.skipped}`)
+    return { report, outputs: {} }
+  }
+  const timing = { log, sleep }
+  const partition = identity?.partition ?? 'aws'
+  const outputs: Record<string, string> = {}
+  let waited: WaitResult | undefined
+
+  switch (target.kind) {
+    case 'batch-job': {
+      const submitRequest = planSubmitJob({
+        definition: options.definition,
+        definitionArn: options.definitionArn,
+        jobQueue: target.jobQueue,
+        jobName: target.jobName ?? defaultJobName(options.definitionName, request.context),
+        parameters: target.parameters,
+        containerOverrides: target.containerOverrides,
+        tags: target.tags,
+        context: request.context
+      })
+      const job = await submitJobOnce({ ...timing, clients, request: submitRequest }).catch((error: unknown) => {
+        throw failed(`Submitting job ${submitRequest.jobName}`, error)
+      })
+      Object.assign(report, {
+        id: job.jobId,
+        status: 'SUBMITTED',
+        link: batchJobLink({ partition, region: request.region, jobId: job.jobId })
+      })
+      log.info(`Submitted job ${job.jobName} (${job.jobId}): ${report.link}`)
+      if (wait) waited = await waitForJob({ ...timing, clients, jobId: job.jobId, timeoutMinutes: waitTimeoutMinutes })
+      outputs['job-id'] = job.jobId
+      outputs['job-status'] = waited?.status ?? 'SUBMITTED'
+      break
+    }
+    case 'ecs-service': {
+      const { cluster, service } = target
+      const deployment = await deployServiceOnce({
+        ...timing,
+        clients,
+        cluster,
+        service,
+        taskDefinition: options.definitionArn
+      }).catch((error: unknown) => {
+        throw failed(`Updating service ${service}`, error)
+      })
+      Object.assign(report, {
+        id: deployment.id,
+        status: deployment.rolloutState ?? 'IN_PROGRESS',
+        link: ecsServiceLink({ partition, region: request.region, cluster, service })
+      })
+      log.info(`Started deployment ${deployment.id} of ${service} with ${options.definitionArn}: ${report.link}`)
+      if (wait) {
+        waited = await waitForDeployment({
+          ...timing,
+          clients,
+          cluster,
+          service,
+          deployment,
+          timeoutMinutes: waitTimeoutMinutes
+        })
+      }
+      break
+    }
+    case 'ecs-task': {
+      const runRequest = planRunTask({
+        definition: options.definition,
+        definitionArn: options.definitionArn,
+        cluster: target.cluster,
+        launchType: target.launchType,
+        subnets: target.subnets,
+        securityGroups: target.securityGroups,
+        assignPublicIp: target.assignPublicIp,
+        context: request.context
+      })
+      // RunTask carries a clientToken, so the SDK's own retries cannot start a second task.
+      const task = await runTask(clients.ecs, runRequest).catch((error: unknown) => {
+        throw failed('Running the task', error)
+      })
+      const taskArn = task.taskArn ?? ''
+      const cluster = target.cluster ?? 'default'
+      Object.assign(report, {
+        id: taskArn,
+        status: task.lastStatus ?? 'PROVISIONING',
+        link: ecsTaskLink({ partition, region: request.region, cluster, taskArn })
+      })
+      log.info(`Started task ${taskArn}: ${report.link}`)
+      outputs['task-arn'] = taskArn
+      if (wait) {
+        waited = await waitForTask({
+          ...timing,
+          clients,
+          cluster: target.cluster,
+          taskArn,
+          essentialContainers: essentialContainers(options.definition),
+          timeoutMinutes: waitTimeoutMinutes
+        })
+      }
+      break
+    }
+  }
+  if (waited) report.status = waited.status
+  return { report, outputs, ...(waited?.failure ? { failure: waited.failure } : {}) }
+}

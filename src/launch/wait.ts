@@ -1,0 +1,158 @@
+import type { JobDetail } from '@aws-sdk/client-batch'
+import type { Deployment, Service, Task } from '@aws-sdk/client-ecs'
+import type { AwsClients } from '../aws/clients.js'
+import { describeJob } from '../aws/batch.js'
+import { describeService, describeTask } from '../aws/ecs.js'
+import { realSleep, type Timing } from './send.js'
+
+export interface WaitResult {
+  status: string
+  /** Set when the launch failed or the wait timed out: what the step's error says. */
+  failure?: string
+}
+
+interface Check {
+  status: string
+  done: boolean
+  failure?: string
+}
+
+// Polling backoff: quick at first, when things move fast, then every 30 s at most.
+const POLL_DELAYS_MS = [1_000, 2_000, 3_000, 5_000, 8_000, 13_000, 21_000, 30_000]
+
+/** Polls until `check` says done or the timeout passes, logging each status change with the time. */
+export async function pollUntilDone(
+  options: Timing & { what: string; timeoutMinutes: number; stillRunning: string; check: () => Promise<Check> }
+): Promise<WaitResult> {
+  const { log, what } = options
+  const sleep = options.sleep ?? realSleep
+  const now = options.now ?? Date.now
+  const deadline = now() + options.timeoutMinutes * 60_000
+  let status = ''
+  for (let poll = 0; ; poll++) {
+    const result = await options.check()
+    if (result.status !== status) {
+      status = result.status
+      log.info(`${new Date(now()).toISOString()} ${what}: ${status}`)
+    }
+    if (result.done) return { status, ...(result.failure ? { failure: result.failure } : {}) }
+    const remaining = deadline - now()
+    if (remaining <= 0) {
+      return {
+        status,
+        failure: `Timed out after ${options.timeoutMinutes} minutes waiting for ${what}; its last status was ${status} and ${options.stillRunning} (wait-timeout sets the limit)`
+      }
+    }
+    await sleep(Math.min(POLL_DELAYS_MS[Math.min(poll, POLL_DELAYS_MS.length - 1)] as number, remaining))
+  }
+}
+
+function describeFailedJob(detail: JobDetail): string {
+  const parts = [`Job ${detail.jobName} (${detail.jobId}) FAILED: ${detail.statusReason ?? 'no reason given'}.`]
+  const container = detail.container
+  if (container?.exitCode !== undefined) {
+    parts.push(`Container exit code ${container.exitCode}${container.reason ? `: ${container.reason}` : ''}.`)
+  } else if (container?.reason) parts.push(`Container: ${container.reason}.`)
+  if (container?.logStreamName) parts.push(`Log stream: ${container.logStreamName}.`)
+  return parts.join(' ')
+}
+
+export function waitForJob(
+  options: Timing & { clients: AwsClients; jobId: string; timeoutMinutes: number }
+): Promise<WaitResult> {
+  return pollUntilDone({
+    ...options,
+    what: `job ${options.jobId}`,
+    stillRunning: 'it is still running',
+    check: async () => {
+      const detail = await describeJob(options.clients.batch, options.jobId)
+      const status = detail?.status ?? 'UNKNOWN'
+      if (status === 'FAILED') return { status, done: true, failure: describeFailedJob(detail as JobDetail) }
+      return { status, done: status === 'SUCCEEDED' }
+    }
+  })
+}
+
+function recentEvents(service: Service | undefined, since: Date | undefined): string {
+  const events = (service?.events ?? [])
+    .filter((event) => !since || (event.createdAt?.getTime() ?? 0) >= since.getTime())
+    .slice(0, 5)
+    .map((event) => `- ${event.message}`)
+  return events.length > 0 ? ` Service events:\n${events.join('\n')}` : ''
+}
+
+export function waitForDeployment(
+  options: Timing & {
+    clients: AwsClients
+    cluster: string
+    service: string
+    deployment: Deployment
+    timeoutMinutes: number
+  }
+): Promise<WaitResult> {
+  const { clients, cluster, service, deployment } = options
+  return pollUntilDone({
+    ...options,
+    what: `deployment ${deployment.id} of service ${service}`,
+    stillRunning: 'the deployment goes on',
+    check: async () => {
+      const current = await describeService(clients.ecs, cluster, service)
+      const ours = current?.deployments?.find((candidate) => candidate.id === deployment.id)
+      if (!ours) {
+        return {
+          status: 'REPLACED',
+          done: true,
+          failure: `Deployment ${deployment.id} of ${service} is gone: another deployment replaced it.${recentEvents(current, deployment.createdAt)}`
+        }
+      }
+      const state = ours.rolloutState ?? 'IN_PROGRESS'
+      const status = `${state} (${ours.runningCount ?? 0}/${ours.desiredCount ?? 0} running)`
+      if (state === 'FAILED') {
+        const rolledBack = current?.deployments?.some((other) => other.status === 'PRIMARY' && other.id !== ours.id)
+        return {
+          status,
+          done: true,
+          failure: `Deployment ${ours.id} of ${service} FAILED: ${ours.rolloutStateReason ?? 'no reason given'}${rolledBack ? ' (rolled back to the previous deployment)' : ''}.${recentEvents(current, deployment.createdAt)}`
+        }
+      }
+      return { status, done: state === 'COMPLETED' }
+    }
+  })
+}
+
+function describeStoppedTask(task: Task, essential: ReadonlySet<string>): string | undefined {
+  const failed = (task.containers ?? []).filter(
+    (container) => essential.has(container.name ?? '') && container.exitCode !== 0
+  )
+  if (failed.length === 0) return undefined
+  const details = failed.map((container) =>
+    container.exitCode === undefined
+      ? `essential container '${container.name}' did not exit normally${container.reason ? `: ${container.reason}` : ''}`
+      : `essential container '${container.name}' exited with code ${container.exitCode}${container.reason ? `: ${container.reason}` : ''}`
+  )
+  return `Task ${task.taskArn} stopped: ${task.stoppedReason ?? 'no reason given'}; ${details.join('; ')}.`
+}
+
+export function waitForTask(
+  options: Timing & {
+    clients: AwsClients
+    cluster: string | undefined
+    taskArn: string
+    essentialContainers: ReadonlySet<string>
+    timeoutMinutes: number
+  }
+): Promise<WaitResult> {
+  const { clients, cluster, taskArn } = options
+  return pollUntilDone({
+    ...options,
+    what: `task ${taskArn}`,
+    stillRunning: 'it is still running',
+    check: async () => {
+      const task = await describeTask(clients.ecs, cluster, taskArn)
+      const status = task?.lastStatus ?? 'UNKNOWN'
+      if (status !== 'STOPPED' || !task) return { status, done: false }
+      const failure = describeStoppedTask(task, options.essentialContainers)
+      return { status, done: true, ...(failure ? { failure } : {}) }
+    }
+  })
+}
