@@ -14,6 +14,7 @@ import {
   paginateListTaskDefinitions,
   type RegisterTaskDefinitionCommandInput,
   type RunTaskCommandInput,
+  type UpdateServiceCommandInput,
   type Service,
   type Task
 } from '@aws-sdk/client-ecs'
@@ -479,7 +480,7 @@ describe('UpdateService and DescribeServices', () => {
 
   it('reports missing clusters, services and task definitions as AWS does', async () => {
     const { cluster, service, family } = await serviceSetup()
-    const cases: Array<[ConstructorParameters<typeof UpdateServiceCommand>[0], string, string]> = [
+    const cases: Array<[UpdateServiceCommandInput, string, string]> = [
       [{ cluster: 'no-such-cluster', service }, 'ClusterNotFoundException', 'Cluster not found.'],
       [{ cluster, service: 'no-such-service' }, 'ServiceNotFoundException', 'Service not found.'],
       [{ cluster, service, taskDefinition: `${family}:99` }, 'ClientException', 'TaskDefinition not found.'],
@@ -653,6 +654,28 @@ describe('RunTask and DescribeTasks', () => {
       startedBy: 'ci',
       clientToken: expect.any(String)
     })
+  })
+
+  it('an EC2 task in bridge mode needs a container instance and skips PROVISIONING', async () => {
+    const cluster = fresh('cluster')
+    const family = fresh('fam')
+    fake.ecs.addCluster(cluster, { containerInstances: 1 })
+    await register({ family, containerDefinitions: [{ name: 'app', image: 'busybox', memory: 128 }] })
+    const bridged = await failure(
+      ecs1.send(new RunTaskCommand({ cluster, taskDefinition: family, networkConfiguration: NETWORK }))
+    )
+    expect(bridged.message).toBe(
+      'Network Configuration is not valid for the given networkMode of this task definition.'
+    )
+    // no launch type and no default capacity provider strategy: EC2
+    const task = (await ecs.send(new RunTaskCommand({ cluster, taskDefinition: family }))).tasks?.[0]
+    expect(task).toMatchObject({ lastStatus: 'PENDING', launchType: 'EC2', attachments: [] })
+    expect(task?.containerInstanceArn).toMatch(new RegExp(`^${ARN}:container-instance/${cluster}/[0-9a-f]{32}$`))
+    const stopped = await poll(
+      () => describeTask(cluster, task?.taskArn ?? ''),
+      (t) => t.lastStatus === 'STOPPED'
+    )
+    expect(stopped.containers?.[0]).toMatchObject({ exitCode: 0, memory: '128' })
   })
 
   it('holdRunning keeps the task RUNNING', async () => {

@@ -58,6 +58,8 @@ export const clusterArn = (env: ServiceEnv, name: string) => `${arnPrefix(env)}c
 export const serviceArn = (env: ServiceEnv, cluster: string, name: string) =>
   `${arnPrefix(env)}service/${cluster}/${name}`
 export const taskArn = (env: ServiceEnv, cluster: string, id: string) => `${arnPrefix(env)}task/${cluster}/${id}`
+export const containerInstanceArn = (env: ServiceEnv, cluster: string, id: string) =>
+  `${arnPrefix(env)}container-instance/${cluster}/${id}`
 export const containerArn = (env: ServiceEnv, cluster: string, taskId: string, id: string) =>
   `${arnPrefix(env)}container/${cluster}/${taskId}/${id}`
 

@@ -21,6 +21,7 @@ import {
   clusterArn,
   clusterNotFound,
   containerArn,
+  containerInstanceArn,
   cpuUnits,
   decodeToken,
   encodeToken,
@@ -71,7 +72,7 @@ type StoredDefinition = Input & {
  * A revision as DescribeTaskDefinition returns it, plus its tags. The output-only members are always
  * present; they are typed optional only so that a test can cast a revision to the part it inspects.
  */
-export type EcsTaskDefinition = Input & Partial<StoredDefinition> & { tags: Tag[] }
+export type EcsTaskDefinition = Input & Partial<StoredDefinition & { tags: Tag[] }>
 
 export type DeploymentOutcome =
   | { result: 'COMPLETED' }
@@ -299,6 +300,8 @@ interface StoredTask {
   input: Input
   launchType?: string
   capacityProviderName?: string
+  /** EC2 tasks: the container instance the task was placed on */
+  containerInstanceId?: string
   awsvpc: boolean
   subnet?: string
   eniId: string
@@ -931,6 +934,7 @@ export class EcsState {
         input: pick(input, RUN_TASK_MEMBERS),
         ...(launchType !== undefined && { launchType }),
         ...(capacityProviderName !== undefined && { capacityProviderName }),
+        ...(!onFargate && { containerInstanceId: taskId() }),
         awsvpc: def.networkMode === 'awsvpc',
         ...(subnet !== undefined && { subnet }),
         eniId: `eni-${randomBytes(8).toString('hex').slice(0, 17)}`,
@@ -1034,6 +1038,9 @@ export class EcsState {
       ...(task.capacityProviderName !== undefined && { capacityProviderName: task.capacityProviderName }),
       clusterArn: clusterArn(this.env, task.cluster),
       ...(isPast(pendingAt) && { connectivity: 'CONNECTED', connectivityAt: date(pendingAt) }),
+      ...(task.containerInstanceId !== undefined && {
+        containerInstanceArn: containerInstanceArn(this.env, task.cluster, task.containerInstanceId)
+      }),
       containers: task.containers.map((c) => {
         const o = containerOverrides.find((x) => x.name === c.name)
         const exitCode = task.stop?.exitCodes?.[c.name]

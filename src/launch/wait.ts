@@ -78,7 +78,7 @@ function recentEvents(service: Service | undefined, since: Date | undefined): st
     .filter((event) => !since || (event.createdAt?.getTime() ?? 0) >= since.getTime())
     .slice(0, 5)
     .map((event) => `- ${event.message}`)
-  return events.length > 0 ? ` Service events:\n${events.join('\n')}` : ''
+  return events.length > 0 ? `\nService events:\n${events.join('\n')}` : ''
 }
 
 export function waitForDeployment(
@@ -99,10 +99,16 @@ export function waitForDeployment(
       const current = await describeService(clients.ecs, cluster, service)
       const ours = current?.deployments?.find((candidate) => candidate.id === deployment.id)
       if (!ours) {
+        // A rolled-back deployment drains away; its failure is left in the service events.
+        const failedEvent = current?.events?.find(
+          (event) => event.message?.includes(deployment.id ?? '') && /fail/i.test(event.message)
+        )
         return {
-          status: 'REPLACED',
+          status: failedEvent ? 'FAILED' : 'REPLACED',
           done: true,
-          failure: `Deployment ${deployment.id} of ${service} is gone: another deployment replaced it.${recentEvents(current, deployment.createdAt)}`
+          failure: failedEvent
+            ? `Deployment ${deployment.id} of ${service} FAILED and was rolled back: ${failedEvent.message}${recentEvents(current, deployment.createdAt)}`
+            : `Deployment ${deployment.id} of ${service} was replaced by another deployment before it completed.${recentEvents(current, deployment.createdAt)}`
         }
       }
       const state = ours.rolloutState ?? 'IN_PROGRESS'
@@ -112,7 +118,7 @@ export function waitForDeployment(
         return {
           status,
           done: true,
-          failure: `Deployment ${ours.id} of ${service} FAILED: ${ours.rolloutStateReason ?? 'no reason given'}${rolledBack ? ' (rolled back to the previous deployment)' : ''}.${recentEvents(current, deployment.createdAt)}`
+          failure: `Deployment ${ours.id} of ${service} FAILED${rolledBack ? ' and was rolled back' : ''}: ${ours.rolloutStateReason ?? 'no reason given'}${recentEvents(current, deployment.createdAt)}`
         }
       }
       return { status, done: state === 'COMPLETED' }
