@@ -116,7 +116,3 @@ export function planParameters(options: ParameterPlanOptions): ParameterChange[]
   }
   return changes
 }
-
-export function countChanged(changes: readonly ParameterChange[]): number {
-  return changes.filter((change) => change.status !== 'unchanged').length
-}

@@ -1,0 +1,177 @@
+import {
+  DeregisterTaskDefinitionCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTaskDefinitionsCommand,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand
+} from '@aws-sdk/client-ecs'
+import { mockClient } from 'aws-sdk-client-mock'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { AwsClients } from '../../src/aws/clients.js'
+import { describeService, ecsDefinitions, runTask } from '../../src/aws/ecs.js'
+import { waitForDeployment, waitForTask } from '../../src/launch/wait.js'
+
+const ecsMock = mockClient(ECSClient)
+const ecs = new ECSClient({ region: 'us-east-1' })
+const clients = { ecs } as unknown as AwsClients
+const log = { info: () => undefined, warning: () => undefined, debug: () => undefined }
+const sleep = async () => undefined
+
+afterEach(() => ecsMock.reset())
+
+const clientError = (message: string) => Object.assign(new Error(message), { name: 'ClientException' })
+
+describe('ecsDefinitions', () => {
+  const store = ecsDefinitions(ecs)
+
+  it('describes with tags, and treats an unknown task definition as absent', async () => {
+    ecsMock
+      .on(DescribeTaskDefinitionCommand)
+      .resolvesOnce({
+        taskDefinition: { family: 'web', revision: 3, taskDefinitionArn: 'arn:td/web:3', status: 'ACTIVE' },
+        tags: [{ key: 'team', value: 'web' }]
+      })
+      .rejectsOnce(clientError('Unable to describe task definition.'))
+      .rejectsOnce(clientError('Something else'))
+    expect(await store.latest('web')).toEqual({
+      arn: 'arn:td/web:3',
+      name: 'web',
+      revision: 3,
+      status: 'ACTIVE',
+      document: {
+        family: 'web',
+        revision: 3,
+        taskDefinitionArn: 'arn:td/web:3',
+        status: 'ACTIVE',
+        tags: [{ key: 'team', value: 'web' }]
+      }
+    })
+    expect(ecsMock.commandCalls(DescribeTaskDefinitionCommand)[0]?.args[0].input.include).toEqual(['TAGS'])
+    expect(await store.revision('web:9')).toBeUndefined()
+    await expect(store.latest('web')).rejects.toThrow('Something else')
+  })
+
+  it('lists ACTIVE revisions of exactly this family, newest first, across pages', async () => {
+    ecsMock
+      .on(ListTaskDefinitionsCommand)
+      .resolvesOnce({
+        taskDefinitionArns: ['arn:aws:ecs:r:1:task-definition/web:3', 'arn:aws:ecs:r:1:task-definition/web-admin:9'],
+        nextToken: 't'
+      })
+      .resolvesOnce({ taskDefinitionArns: ['arn:aws:ecs:r:1:task-definition/web:1'] })
+    expect(await store.activeRevisions('web')).toEqual([
+      { arn: 'arn:aws:ecs:r:1:task-definition/web:3', revision: 3 },
+      { arn: 'arn:aws:ecs:r:1:task-definition/web:1', revision: 1 }
+    ])
+    expect(ecsMock.commandCalls(ListTaskDefinitionsCommand)[0]?.args[0].input).toMatchObject({
+      familyPrefix: 'web',
+      status: 'ACTIVE',
+      sort: 'DESC'
+    })
+  })
+
+  it('registers and deregisters', async () => {
+    ecsMock
+      .on(RegisterTaskDefinitionCommand)
+      .resolves({ taskDefinition: { taskDefinitionArn: 'arn:td/web:4', revision: 4 } })
+    ecsMock.on(DeregisterTaskDefinitionCommand).resolves({})
+    expect(await store.register({ family: 'web' })).toEqual({ arn: 'arn:td/web:4', revision: 4 })
+    await store.deregister('arn:td/web:1')
+    expect(ecsMock.commandCalls(DeregisterTaskDefinitionCommand)[0]?.args[0].input).toEqual({
+      taskDefinition: 'arn:td/web:1'
+    })
+  })
+})
+
+describe('service and task calls', () => {
+  it('turns failures[] into errors', async () => {
+    ecsMock.on(DescribeServicesCommand).resolves({ services: [], failures: [{ arn: 'x', reason: 'MISSING' }] })
+    await expect(describeService(ecs, 'main', 'web')).rejects.toThrow('DescribeServices: web in main: MISSING')
+    ecsMock.on(RunTaskCommand).resolves({ tasks: [], failures: [{ reason: 'RESOURCE:MEMORY', detail: 'no capacity' }] })
+    await expect(runTask(ecs, { taskDefinition: 'td', clientToken: 't', startedBy: 's', tags: [] })).rejects.toThrow(
+      'RunTask failed: RESOURCE:MEMORY (no capacity)'
+    )
+    ecsMock.on(RunTaskCommand).resolves({ tasks: [], failures: [] })
+    await expect(runTask(ecs, { taskDefinition: 'td', clientToken: 't', startedBy: 's', tags: [] })).rejects.toThrow(
+      'RunTask returned no task'
+    )
+  })
+})
+
+describe('waits', () => {
+  const deployment = { id: 'ecs-svc/1', createdAt: new Date(0) }
+
+  it('reports a FAILED deployment that is still listed, without rollback', async () => {
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: [
+        {
+          deployments: [
+            { id: 'ecs-svc/1', status: 'PRIMARY', rolloutState: 'FAILED', rolloutStateReason: 'tasks failed to start' }
+          ],
+          events: [{ message: 'first', createdAt: new Date(1000) }]
+        }
+      ]
+    })
+    const result = await waitForDeployment({
+      clients,
+      cluster: 'c',
+      service: 's',
+      deployment,
+      timeoutMinutes: 1,
+      log,
+      sleep
+    })
+    expect(result.failure).toBe('Deployment ecs-svc/1 of s FAILED: tasks failed to start\nService events:\n- first')
+  })
+
+  it('reports a deployment replaced without a failure', async () => {
+    ecsMock
+      .on(DescribeServicesCommand)
+      .resolves({ services: [{ deployments: [{ id: 'ecs-svc/2', status: 'PRIMARY' }], events: [] }] })
+    const result = await waitForDeployment({
+      clients,
+      cluster: 'c',
+      service: 's',
+      deployment,
+      timeoutMinutes: 1,
+      log,
+      sleep
+    })
+    expect(result).toEqual({
+      status: 'REPLACED',
+      failure: 'Deployment ecs-svc/1 of s was replaced by another deployment before it completed.'
+    })
+  })
+
+  it('reports an essential container that never ran', async () => {
+    ecsMock.on(DescribeTasksCommand).resolves({
+      tasks: [
+        {
+          taskArn: 'arn:task/1',
+          lastStatus: 'STOPPED',
+          stoppedReason: 'ResourceInitializationError: unable to pull secrets',
+          containers: [
+            { name: 'app', reason: 'CannotStartContainerError' },
+            { name: 'side', exitCode: 2 }
+          ]
+        }
+      ]
+    })
+    const result = await waitForTask({
+      clients,
+      cluster: undefined,
+      taskArn: 'arn:task/1',
+      essentialContainers: new Set(['app']),
+      timeoutMinutes: 1,
+      log,
+      sleep
+    })
+    expect(result.failure).toBe(
+      "Task arn:task/1 stopped: ResourceInitializationError: unable to pull secrets; essential container 'app' did not exit normally: CannotStartContainerError."
+    )
+    expect(ecsMock.commandCalls(DescribeTasksCommand)[0]?.args[0].input).toEqual({ tasks: ['arn:task/1'] })
+  })
+})
