@@ -228,7 +228,7 @@ describe('ECS stages', () => {
       fake()
         .ecs.taskDefinitions('jobs')
         .map((definition) => definition.status)
-    ).toEqual(['ACTIVE'])
+    ).toEqual(['INACTIVE', 'ACTIVE'])
     const missing = await runWith({ ...base, 'task-definition': 'no-such-family' })
     expect(missing.errors[0]).toMatch(/Input 'task-definition': no ACTIVE revision of task definition 'no-such-family'/)
   })
