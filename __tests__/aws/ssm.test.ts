@@ -12,7 +12,7 @@ import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, describe, expect, it } from 'vitest'
 import { deleteParameters, listManagedParameters, readParameters, writeParameter } from '../../src/aws/ssm.js'
 import { getIdentity, identityFromArn } from '../../src/aws/sts.js'
-import { createClients } from '../../src/aws/clients.js'
+import { createClients, requestTimeout } from '../../src/aws/clients.js'
 
 const ssmMock = mockClient(SSMClient)
 const stsMock = mockClient(STSClient)
@@ -160,6 +160,15 @@ describe('identity', () => {
     })
     stsMock.on(GetCallerIdentityCommand).resolves({})
     await expect(getIdentity(new STSClient({ region: 'us-east-1' }))).rejects.toThrow(/no usable ARN/)
+  })
+})
+
+describe('requestTimeout', () => {
+  it('is 30 s unless a positive whole number of milliseconds is set', () => {
+    expect(requestTimeout({})).toBe(30_000)
+    expect(requestTimeout({ SSM_SECRETS_ACTION_REQUEST_TIMEOUT_MS: '1500' })).toBe(1500)
+    expect(requestTimeout({ SSM_SECRETS_ACTION_REQUEST_TIMEOUT_MS: 'soon' })).toBe(30_000)
+    expect(requestTimeout({ SSM_SECRETS_ACTION_REQUEST_TIMEOUT_MS: '-1' })).toBe(30_000)
   })
 })
 

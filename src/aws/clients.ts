@@ -28,12 +28,24 @@ function retrySettings(): { retryMode?: string; maxAttempts?: number } {
   }
 }
 
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
+
+/**
+ * How long one request may go unanswered before it counts as lost (and is retried, or looked up).
+ * SSM_SECRETS_ACTION_REQUEST_TIMEOUT_MS overrides it: the reliability suite uses a short one.
+ */
+export function requestTimeout(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.SSM_SECRETS_ACTION_REQUEST_TIMEOUT_MS
+  const value = text === undefined || text === '' ? NaN : Number(text)
+  return Number.isInteger(value) && value > 0 ? value : DEFAULT_REQUEST_TIMEOUT_MS
+}
+
 /** Builds every AWS client the run uses, in one place. */
 export function createClients(options: { region: string }): AwsClients {
   const config = {
     region: options.region,
     customUserAgent: [USER_AGENT],
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: requestTimeout() },
     ...retrySettings()
   }
   return {
