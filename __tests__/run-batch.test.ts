@@ -178,6 +178,45 @@ describe('definition and launch stages', () => {
     expect(fake().ssm.get('/pr/B')).toBeUndefined()
   })
 
+  it('with prune, keeps the definition secret of a parameter under the path that it does not manage', async () => {
+    fake().ssm.put({ name: '/keep/OTHER', value: 'not-ours', type: 'SecureString' })
+    const arn = (name: string) => `arn:aws:ssm:us-east-1:123456789012:parameter/keep/${name}`
+    fake().batch.seedDefinition({
+      jobDefinitionName: 'shared',
+      type: 'container',
+      containerProperties: {
+        image: 'app:1',
+        executionRoleArn: ROLE,
+        secrets: [
+          { name: 'OTHER', valueFrom: arn('OTHER') },
+          { name: 'GONE', valueFrom: '/keep/GONE' }
+        ]
+      }
+    })
+    const result = await runWith({
+      secrets: '{"A": "a-value-1"}',
+      path: '/keep/',
+      'job-definition': 'shared',
+      prune: 'true'
+    })
+    expect(result.failed).toBe(false)
+    const latest = fake().batch.definitions('shared').at(-1) as { containerProperties: { secrets: { name: string }[] } }
+    expect(latest.containerProperties.secrets.map((secret) => secret.name).sort()).toEqual(['A', 'OTHER'])
+    expect(fake().ssm.get('/keep/OTHER')?.value).toBe('not-ours')
+    expect(
+      fake().requests.find(
+        (request) => request.operation === 'GetParameters' && JSON.stringify(request.input).includes('OTHER')
+      )?.input
+    ).toMatchObject({ WithDecryption: false })
+  })
+
+  it('fails a launch the inputs make impossible before writing anything', async () => {
+    const tags = Array.from({ length: 49 }, (_, index) => `t${index}=v`).join('\n')
+    const result = await runWith({ ...base, 'job-definition': 'app', 'job-queue': 'q', 'job-tags': tags })
+    expect(result.errors[0]).toMatch(/^Input 'job-tags': 49 tags plus \d the action adds exceed Batch's 50/)
+    expect(fake().writes()).toEqual([])
+  })
+
   it('says nothing was written when the definition cannot be read', async () => {
     fake().inject({ operation: 'DescribeJobDefinitions', kind: 'server-error', times: 10 })
     const result = await runWith({ ...base, 'job-definition': 'app' }, { AWS_MAX_ATTEMPTS: '1' })

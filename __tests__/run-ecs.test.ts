@@ -151,6 +151,20 @@ describe('ECS stages', () => {
     expect(fake().ecs.services()[0]?.deployments?.length).toBe(before + 1)
   })
 
+  it('a rotation whose UpdateService request is lost is sent again, not mistaken for the last deployment', async () => {
+    const settled = await runWith({ ...base, cluster: 'main', service: 'svc' }, { GITHUB_RUN_ID: '48' })
+    expect(settled.errors).toEqual([])
+    fake().clearRequests()
+    fake().inject({ operation: 'UpdateService', kind: 'drop' })
+    const rotated = await runWith(
+      { ...base, secrets: '{"API_TOKEN": "api-token-value-2"}', cluster: 'main', service: 'svc' },
+      { GITHUB_RUN_ID: '49' }
+    )
+    expect(rotated.errors).toEqual([])
+    expect(fake().count('RegisterTaskDefinition')).toBe(0)
+    expect(fake().count('UpdateService')).toBe(2)
+  })
+
   it('an unknown service fails the step after the definition is in place', async () => {
     const result = await runWith({ ...base, cluster: 'main', service: 'nope' }, { GITHUB_RUN_ID: '46' })
     expect(result.errors[0]).toMatch(

@@ -64,7 +64,7 @@ describe('bad input fails before any request', () => {
       'too deep',
       { ...ok, path: `/${Array.from({ length: 15 }, (_, i) => `l${i}`).join('/')}/` },
       {},
-      /parameter name for 'A' has 16 levels/
+      /^Input 'path': a parameter name under it has 16 levels; Parameter Store allows at most 15. Use a shorter path$/
     ],
     ['malformed variables', { ...ok, variables: '[1]' }, {}, /Input 'variables': must be a map/]
   ])('%s', async (_label, inputs, env, message) => {

@@ -23,6 +23,8 @@ export interface DefinitionState {
   current: DescribedDefinition | undefined
 }
 
+const CHECK_NAME = 'Check the name and the region, or give the path of a definition file'
+
 /** Reads the definition the input names; a missing one fails here, before any write. */
 export async function readDefinitionState(
   store: DefinitionStore,
@@ -46,7 +48,7 @@ export async function readDefinitionState(
       if (!latest) {
         throw new InputError(
           model.input,
-          `no ACTIVE revision of ${model.noun} '${source.name}' in this account and region`
+          `no ACTIVE revision of ${model.noun} '${source.name}' in this account and region. ${CHECK_NAME}`
         )
       }
       return { model, name: source.name, source: latest.document, current: latest }
@@ -55,7 +57,12 @@ export async function readDefinitionState(
     case 'arn': {
       const reference = source.kind === 'arn' ? source.arn : `${source.name}:${source.revision}`
       const found = await store.revision(reference)
-      if (!found) throw new InputError(model.input, `${model.noun} '${reference}' not found in this account and region`)
+      if (!found) {
+        throw new InputError(
+          model.input,
+          `${model.noun} '${reference}' not found in this account and region. ${CHECK_NAME}`
+        )
+      }
       return { model, name: found.name, source: found.document, current: found }
     }
   }
@@ -68,8 +75,45 @@ export interface SecretsPlan {
   policy: PolicyDocument
 }
 
-/** The secret references to inject and the policy the execution role needs for them. */
-export function planSecrets(request: ActionRequest, identity: Identity): SecretsPlan {
+/** The parameter name a `valueFrom` points at in this account and region, or undefined. */
+function referencedName(valueFrom: string, request: ActionRequest, identity: Identity): string | undefined {
+  const arnPrefix = parameterArn({ ...identity, region: request.region, name: '' })
+  if (valueFrom.startsWith(arnPrefix)) return `/${valueFrom.slice(arnPrefix.length)}`
+  return valueFrom.startsWith('/') ? valueFrom : undefined
+}
+
+/**
+ * With prune: the parameters directly under the path that a secret of the definition references
+ * and the run does not sync. Only those that are deleted or gone are stale (see planSecrets).
+ */
+export function unsyncedReferences(request: ActionRequest, identity: Identity, document: unknown): string[] {
+  if (!request.prune || !request.path) return []
+  const synced = new Set(request.entries.map((entry) => parameterName(request.path, entry.key)))
+  const names = new Set<string>()
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visit)
+    else if (value !== null && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) {
+        const name = key === 'valueFrom' && typeof inner === 'string' && referencedName(inner, request, identity)
+        if (!name) visit(inner)
+        else if (name.startsWith(request.path) && !name.slice(request.path.length).includes('/') && !synced.has(name))
+          names.add(name)
+      }
+    }
+  }
+  visit(document)
+  return [...names]
+}
+
+/**
+ * The secret references to inject and the policy the execution role needs for them. `stale` names
+ * the parameters whose references are dropped: those this run deletes, and those already gone.
+ */
+export function planSecrets(
+  request: ActionRequest,
+  identity: Identity,
+  stale: ReadonlySet<string> = new Set()
+): SecretsPlan {
   const arnOf = (name: string): string =>
     parameterArn({ partition: identity.partition, region: request.region, account: identity.account, name })
   const secrets: SecretRef[] = [
@@ -81,15 +125,7 @@ export function planSecrets(request: ActionRequest, identity: Identity): Secrets
     name: option,
     valueFrom: valueFromOf.get(name) ?? ''
   }))
-  const synced = new Set(request.entries.map((entry) => entry.key))
-  const prefixes = request.prune && request.path ? [arnOf(request.path), request.path] : []
-  // A managed parameter is a direct child of the path; one the action no longer syncs is stale.
-  const isStale = (valueFrom: string): boolean =>
-    prefixes.some((prefix) => {
-      if (!valueFrom.startsWith(prefix)) return false
-      const key = valueFrom.slice(prefix.length)
-      return !key.includes('/') && !synced.has(key)
-    })
+  const isStale = (valueFrom: string): boolean => stale.has(referencedName(valueFrom, request, identity) ?? '')
   const ssmArns = secrets.filter((secret) => secret.valueFrom.includes(':ssm:')).map((secret) => secret.valueFrom)
   const secretArns = secrets
     .filter((secret) => secret.valueFrom.includes(':secretsmanager:'))

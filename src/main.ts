@@ -9,12 +9,13 @@ import {
   planDefinition,
   planSecrets,
   readDefinitionState,
+  unsyncedReferences,
   type DefinitionState,
   type SecretsPlan
 } from './definition.js'
 import { errorMessage, InputError } from './errors.js'
 import { readInputs, type ActionRequest } from './inputs/index.js'
-import { describeLaunch, launch } from './launch/index.js'
+import { checkLaunch, describeLaunch, launch } from './launch/index.js'
 import { realSleep, type Sleep } from './launch/send.js'
 import { batchModel } from './plan/batch.js'
 import type { DefinitionModel, DefinitionPlan } from './plan/definitions.js'
@@ -37,6 +38,7 @@ import {
   outcomeOf,
   readSyncState,
   resolveIdentity,
+  staleReferences,
   withArn,
   type Logger,
   type SyncState
@@ -137,13 +139,32 @@ async function makePlan(clients: AwsClients, request: ActionRequest, state: Stat
       log.warning(`${message}; parameter ARNs are left empty`)
     }
   }
-  const secrets = identity ? planSecrets(request, identity) : undefined
+  let secrets: SecretsPlan | undefined
+  if (identity) {
+    const referenced = state.definition ? unsyncedReferences(request, identity, state.definition.source) : []
+    const stale =
+      referenced.length > 0
+        ? await staleReferences(clients, referenced, changes).catch((error: unknown) => {
+            throw new Error(`Reading the current parameters failed, nothing was written: ${describeAwsError(error)}`, {
+              cause: error
+            })
+          })
+        : undefined
+    secrets = planSecrets(request, identity, stale)
+  }
   let definition: DefinitionPlan | undefined
   if (state.definition && request.definition && secrets) {
     const plan = planDefinition(state.definition, request.definition, secrets)
     const title = `${state.definition.model.noun} ${state.definition.name}: ${plan.changed ? 'new revision' : 'unchanged'}`
     await inGroup(title, async () => printLines(plan.changes.length > 0 ? plan.changes : ['(no change to secrets)']))
     for (const warning of plan.warnings) core.warning(warning)
+    if (request.launch) {
+      checkLaunch(request.launch.target, {
+        definition: plan.definition,
+        definitionName: state.definition.name,
+        request
+      })
+    }
     definition = plan
   }
   return { changes, identity, secrets, definition }
@@ -247,7 +268,7 @@ export async function run(options: { sleep?: Sleep } = {}): Promise<void> {
         )
         report.launch = launched.report
         report.launchOutputs = launched.outputs
-        if (launched.failure) report.failure = launched.failure
+        if (launched.failure) report.failure = redact(launched.failure, secretValues)
       }
     }
     await finish(report)

@@ -125,49 +125,114 @@ export function setOutputs(report: RunReport): void {
   for (const [name, value] of Object.entries(report.launchOutputs ?? {})) core.setOutput(name, value)
 }
 
+/** A sync failure leaves failed or skipped parameters; a failure after that is the launch's. */
+function syncStopped(report: RunReport): boolean {
+  return (
+    report.failure !== undefined &&
+    report.outcomes.some((outcome) => outcome.status === 'failed' || outcome.status === 'skipped')
+  )
+}
+
+const DEFINITION_NOUN: Record<DefinitionKind, string> = { batch: 'Job definition', ecs: 'Task definition' }
+const LAUNCH_NOUN: Record<LaunchReport['kind'], string> = {
+  'batch-job': 'Job',
+  'ecs-service': 'Deployment',
+  'ecs-task': 'Task'
+}
+
+function revisionText(value: number | undefined): string {
+  return value === undefined ? 'new' : String(value)
+}
+
+/** The whole run in one line: parameters, then the definition and the launch when there are any. */
 function statusLine(report: RunReport): string {
-  const { outcomes, dryRun, failure, request } = report
+  const { outcomes, dryRun, failure, request, definition, launch } = report
   const count = (status: string): number => outcomes.filter((outcome) => outcome.status === status).length
   const counts = ['created', 'updated', 'unchanged', 'deleted', 'failed', 'skipped']
     .filter((status) => count(status) > 0)
     .map((status) => `${count(status)} ${status}`)
     .join(', ')
   const where = request.path ? ` under \`${request.path}\`` : ''
-  if (dryRun) return `🔍 Dry run${where}: nothing was written. Planned: ${counts || 'nothing'}.`
-  if (failure) return `❌ Stopped${where}: ${counts || 'no parameter'}.`
-  return `✅ Synced ${outcomes.length} parameter${outcomes.length === 1 ? '' : 's'}${where}: ${counts || 'nothing to do'}.`
+  const stopped = syncStopped(report)
+  const sentences: string[] = []
+  if (dryRun) sentences.push(`🔍 Dry run${where}: nothing was written. Planned: ${counts || 'nothing'}.`)
+  else if (stopped) sentences.push(`❌ Stopped${where}: ${counts || 'no parameter'}.`)
+  else if (outcomes.length === 0) sentences.push(`${failure ? '❌' : '✅'} No parameter to sync.`)
+  else {
+    const plural = outcomes.length === 1 ? '' : 's'
+    sentences.push(`${failure ? '❌' : '✅'} Synced ${outcomes.length} parameter${plural}${where}: ${counts}.`)
+  }
+  if (definition) {
+    const noun = `${DEFINITION_NOUN[definition.kind]} \`${definition.name}\``
+    if (dryRun) sentences.push(`${noun}: ${definition.registered ? 'would register a new revision' : 'unchanged'}.`)
+    else if (stopped) sentences.push(`${noun}: not registered.`)
+    else if (definition.registered) sentences.push(`${noun}: revision ${revisionText(definition.after)} registered.`)
+    else sentences.push(`${noun}: revision ${revisionText(definition.after)} unchanged.`)
+  }
+  if (launch) {
+    if (dryRun) sentences.push(`Would launch ${launch.label}.`)
+    else if (stopped || launch.skipped) sentences.push('Nothing launched.')
+    else sentences.push(`${LAUNCH_NOUN[launch.kind]} ${launch.status ?? 'started'}.`)
+  }
+  return sentences.join(' ')
+}
+
+/** `container 'app': + secret X → arn` becomes `+ container 'app': secret X → arn`, so the diff is coloured. */
+function diffLine(change: string): string {
+  const match = /^(container '[^']*': )([+~-]) (.*)$/.exec(change)
+  return match ? `${match[2]} ${match[1]}${match[3]}` : change
 }
 
 function definitionLines(report: RunReport, definition: DefinitionReport): string[] {
-  const revision = (value: number | undefined): string => (value === undefined ? 'new' : String(value))
   const head = report.dryRun
     ? definition.registered
-      ? `would register a new revision (current: ${revision(definition.before)})`
-      : `revision ${revision(definition.before)} unchanged`
-    : definition.registered
-      ? `revision ${revision(definition.before)} → ${revision(definition.after)}`
-      : `revision ${revision(definition.after)} unchanged`
-  const noun = definition.kind === 'batch' ? 'Job definition' : 'Task definition'
-  const lines = [`**${noun}** \`${definition.name}\`: ${head}`]
-  if (definition.changes.length > 0) lines.push('', '```diff', ...definition.changes, '```')
+      ? `would register a new revision (current: ${revisionText(definition.before)})`
+      : `revision ${revisionText(definition.before)} unchanged`
+    : syncStopped(report)
+      ? `not registered: the run stopped before this stage (current: ${revisionText(definition.before)})`
+      : definition.registered
+        ? `revision ${revisionText(definition.before)} → ${revisionText(definition.after)}`
+        : `revision ${revisionText(definition.after)} unchanged`
+  const lines = [`**${DEFINITION_NOUN[definition.kind]}** \`${definition.name}\`: ${head}`]
+  if (definition.changes.length > 0) lines.push('', '```diff', ...definition.changes.map(diffLine), '```')
   if (definition.deregistered.length > 0)
     lines.push('', `Deregistered: ${definition.deregistered.map((arn) => `\`${arn}\``).join(', ')}`)
   return lines
 }
 
 function launchLine(report: RunReport, launch: LaunchReport): string {
-  const what = { 'batch-job': 'Job', 'ecs-service': 'Deployment', 'ecs-task': 'Task' }[launch.kind]
-  if (launch.skipped) return `**${what}**: nothing launched — ${launch.skipped}`
+  const what = LAUNCH_NOUN[launch.kind]
   if (report.dryRun) return `**${what}**: would launch ${launch.label}`
-  const id = launch.id ? (launch.link ? `[\`${launch.id}\`](${launch.link})` : `\`${launch.id}\``) : ''
-  return `**${what}** ${id} — ${launch.label}: ${launch.status ?? 'started'}`
+  if (syncStopped(report)) return `**${what}**: nothing launched — the run stopped before this stage`
+  if (launch.skipped) return `**${what}**: nothing launched — ${launch.skipped}`
+  const id = launch.id ? (launch.link ? ` [\`${launch.id}\`](${launch.link})` : ` \`${launch.id}\``) : ''
+  return `**${what}**${id} — ${launch.label}: ${launch.status ?? 'started'}`
 }
 
+/** Multi-line text as a Markdown quote, so lines AWS sent (service events) stay together. */
+function quote(text: string): string {
+  return text
+    .split(/\r?\n/)
+    .map((line) => `> ${line}`.trimEnd())
+    .join('\n')
+}
+
+/**
+ * The job summary: a status line, the failure if any, the parameters table, the definition
+ * change, the launch with its console link and the execution-role policy folded away.
+ * Names, types, versions and ARNs only; failure text from AWS is redacted of every secret value.
+ */
 export async function writeSummary(report: RunReport): Promise<void> {
-  const summary = core.summary.addHeading('SSM secrets sync', 2).addRaw(statusLine(report), true)
-  if (report.failure) summary.addRaw(`\n${report.failure}\n`, true)
+  const summary = core.summary.emptyBuffer().addHeading('SSM secrets sync', 2)
+  // Blank lines between blocks: Markdown right after an HTML block would be rendered as plain text.
+  const block = (markdown: string): void => void summary.addRaw(`\n${markdown}\n`)
+  block(statusLine(report))
+  if (report.failure) {
+    const secretValues = report.request.entries.filter((entry) => entry.kind === 'secrets').map((entry) => entry.value)
+    block(quote(redact(report.failure, secretValues)))
+  }
   if (report.outcomes.length > 0) {
-    summary.addTable([
+    summary.addRaw('\n').addTable([
       [
         { data: 'Parameter', header: true },
         { data: 'Type', header: true },
@@ -185,13 +250,15 @@ export async function writeSummary(report: RunReport): Promise<void> {
       ])
     ])
   }
-  if (report.definition) summary.addRaw(`\n${definitionLines(report, report.definition).join('\n')}\n`, true)
-  if (report.launch) summary.addRaw(`\n${launchLine(report, report.launch)}\n`, true)
+  if (report.definition) block(definitionLines(report, report.definition).join('\n'))
+  if (report.launch) block(launchLine(report, report.launch))
   if (report.policy && report.policy.Statement.length > 0) {
-    summary.addDetails(
-      'Execution role policy (least privilege for these secrets)',
-      `\n\n\`\`\`json\n${JSON.stringify(report.policy, null, 2)}\n\`\`\`\n`
-    )
+    summary
+      .addRaw('\n')
+      .addDetails(
+        'Execution role policy (least privilege for these secrets)',
+        `\n\nWhat the execution role of a job or task needs to read exactly these secrets when its container starts (also the \`${OUTPUT.executionRolePolicy}\` output).\n\n\`\`\`json\n${JSON.stringify(report.policy, null, 2)}\n\`\`\`\n\n`
+      )
   }
   await summary.write()
 }

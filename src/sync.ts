@@ -39,6 +39,23 @@ export async function readSyncState(clients: AwsClients, request: ActionRequest)
 }
 
 /**
+ * Of the parameters a definition references that the run does not sync, those whose references are
+ * stale: deleted by this run, or gone already (a run that pruned but failed to register). A parameter
+ * that exists and is not deleted is someone else's, and its reference stays.
+ */
+export async function staleReferences(
+  clients: AwsClients,
+  referenced: readonly string[],
+  changes: readonly ParameterChange[]
+): Promise<Set<string>> {
+  const deleted = new Set(changes.filter((change) => change.status === 'deleted').map((change) => change.name))
+  const others = referenced.filter((name) => !deleted.has(name))
+  // Existence only: no need to decrypt (or to be allowed to decrypt) someone else's values.
+  const existing = others.length > 0 ? await readParameters(clients.ssm, others, { decrypt: false }) : new Map()
+  return new Set(referenced.filter((name) => deleted.has(name) || !existing.has(name)))
+}
+
+/**
  * Account and partition for parameter ARNs: taken from an ARN already read where there is one,
  * so STS is called only when nothing under the path (and no definition) exists yet.
  */

@@ -66,6 +66,39 @@ describe('submitJobOnce', () => {
     })
   })
 
+  it('after a lost answer, does not take a same-name job of another run for its own', async () => {
+    const runTags = { 'github-run-id': '7', 'github-run-attempt': '2', team: 'x' }
+    batchMock
+      .on(SubmitJobCommand)
+      .rejectsOnce(awsError('ServerException', 500))
+      .resolves({ jobId: 'new', jobArn: 'a', jobName: 'nightly' })
+    batchMock.on(ListJobsCommand).resolves({
+      jobSummaryList: [{ jobId: 'earlier', jobName: 'nightly', createdAt: clock, jobDefinition: 'arn:def:1' }]
+    })
+    batchMock.on(DescribeJobsCommand).resolves({
+      jobs: [
+        {
+          jobId: 'earlier',
+          jobName: 'nightly',
+          jobQueue: 'q',
+          jobDefinition: 'arn:def:1',
+          status: 'SUCCEEDED',
+          startedAt: 0,
+          tags: { 'github-run-id': '7', 'github-run-attempt': '1' }
+        }
+      ]
+    })
+    const job = await submitJobOnce({
+      clients,
+      request: { ...request, jobName: 'nightly', tags: runTags },
+      log,
+      sleep,
+      now
+    })
+    expect(job.jobId).toBe('new')
+    expect(batchMock.commandCalls(SubmitJobCommand)).toHaveLength(2)
+  })
+
   it('submits again when the lost request never created the job, and gives up after 5 attempts', async () => {
     batchMock.on(SubmitJobCommand).rejects(awsError('TimeoutError'))
     batchMock.on(ListJobsCommand).resolves({ jobSummaryList: [] })
@@ -110,6 +143,13 @@ describe('waitForJob', () => {
       )
     const result = await waitForJob({ clients, jobId: 'j', timeoutMinutes: 30, log, sleep, now })
     expect(result.failure).toBe('Job n (j) FAILED: Host terminated. Container: CannotPullContainerError.')
+  })
+
+  it('says what it was waiting for when the status cannot be read', async () => {
+    batchMock.on(DescribeJobsCommand).rejects(awsError('ServerException', 500))
+    await expect(waitForJob({ clients, jobId: 'j', timeoutMinutes: 30, log, sleep, now })).rejects.toThrow(
+      /^Waiting for job j failed: ServerException: ServerException\. It was started and goes on without the wait/
+    )
   })
 
   it('caps the backoff at 30 s and stops at the timeout', async () => {

@@ -73,7 +73,7 @@ describe('writeParameter', () => {
     expect(ssmMock.commandCalls(AddTagsToResourceCommand)).toHaveLength(0)
   })
 
-  it('overwrites without Tags, then tags with AddTagsToResource', async () => {
+  it('tags with AddTagsToResource, then overwrites without Tags', async () => {
     ssmMock.on(PutParameterCommand).resolves({ Version: 4, Tier: 'Advanced' })
     expect(await writeParameter(ssm, { ...write, type: 'String', exists: true })).toEqual({
       version: 4,
@@ -88,6 +88,14 @@ describe('writeParameter', () => {
       ResourceId: '/p/A',
       Tags: [{ Key: 'managed-by', Value: 'ssm-secrets-action' }]
     })
+    const [tag] = ssmMock.commandCalls(AddTagsToResourceCommand)
+    expect(put && tag?.calledBefore(put)).toBe(true)
+  })
+
+  it('writes nothing when tagging an existing parameter fails, so a re-run repairs both', async () => {
+    ssmMock.on(AddTagsToResourceCommand).rejects(Object.assign(new Error('boom'), { name: 'InternalServerError' }))
+    await expect(writeParameter(ssm, { ...write, exists: true })).rejects.toThrow('boom')
+    expect(ssmMock.commandCalls(PutParameterCommand)).toHaveLength(0)
   })
 
   it('falls back to overwrite when the parameter was created since it was read', async () => {

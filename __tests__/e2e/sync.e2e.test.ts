@@ -77,7 +77,7 @@ describe.each(RUNTIMES)('sync end to end under $label', ({ node }) => {
     expect(result.exitCode, result.stdout).toBe(0)
     expect(fake.count('PutParameter')).toBe(1)
     expect(fake.count('AddTagsToResource')).toBe(1)
-    expect(fake.writes().map((request) => request.operation)).toEqual(['PutParameter', 'AddTagsToResource'])
+    expect(fake.writes().map((request) => request.operation)).toEqual(['AddTagsToResource', 'PutParameter'])
     expect(fake.ssm.get('/prod/billing/SECRET_7')).toMatchObject({ value: 'rotated-value', version: 2 })
     expect(fake.ssm.get('/prod/billing/SECRET_8')?.version).toBe(1)
     expect(result.outputs.changed).toBe('1')

@@ -37,7 +37,7 @@ describe('parseValueMap', () => {
     ['a scalar', 'just text', /but it is a string/],
     ['a number value', '{"PORT": 5432}', /'PORT' must have a string value, but it is a number/],
     ['a null value', 'A: null', /'A' must have a string value, but it is null \(is the secret defined\?\)/],
-    ['a nested map', 'A:\n  b: c', /'A' must have a string value, but it is a object/],
+    ['a nested map', 'A:\n  b: c', /'A' must have a string value, but it is a map/],
     ['a duplicate key', 'A: "1"\nA: "2"', /duplicate key \(line 2/],
     ['an alias', 'A: &x "1"\nB: *x', /aliases/]
   ])('rejects %s without quoting values', (_label, text, message) => {

@@ -76,22 +76,41 @@ export async function submitJob(batch: BatchClient, input: SubmitJobCommandInput
   return { jobId: response.jobId ?? '', jobArn: response.jobArn ?? '', jobName: response.jobName ?? '' }
 }
 
-/** The newest job of that name in the queue created at or after `since` (epoch ms), if any. */
+/**
+ * The newest job of that name in the queue created at or after `since` (epoch ms) and carrying every
+ * tag in `runTags`, if any.
+ */
 export async function findJobByName(
   batch: BatchClient,
-  options: { jobQueue: string; jobName: string; jobDefinitionArn: string; since: number }
+  options: {
+    jobQueue: string
+    jobName: string
+    jobDefinitionArn: string
+    since: number
+    runTags: Record<string, string>
+  }
 ): Promise<SubmittedJob | undefined> {
   // With a filter, ListJobs returns jobs of every status, newest first.
   const response = await batch.send(
     new ListJobsCommand({ jobQueue: options.jobQueue, filters: [{ name: 'JOB_NAME', values: [options.jobName] }] })
   )
-  const job = (response.jobSummaryList ?? []).find(
+  const candidates = (response.jobSummaryList ?? []).filter(
     (summary) =>
       summary.jobName === options.jobName &&
       (summary.createdAt ?? 0) >= options.since &&
       (summary.jobDefinition === undefined || summary.jobDefinition === options.jobDefinitionArn)
   )
-  return job ? { jobId: job.jobId ?? '', jobArn: job.jobArn ?? '', jobName: job.jobName ?? '' } : undefined
+  const tags = Object.entries(options.runTags)
+  if (candidates.length === 0 || tags.length === 0) {
+    const [job] = candidates
+    return job ? { jobId: job.jobId ?? '', jobArn: job.jobArn ?? '', jobName: job.jobName ?? '' } : undefined
+  }
+  // A job-name input repeats across runs: only a job tagged with this run is this run's job.
+  const details = await batch.send(
+    new DescribeJobsCommand({ jobs: candidates.slice(0, 100).map((summary) => summary.jobId ?? '') })
+  )
+  const ours = (details.jobs ?? []).find((job) => tags.every(([key, value]) => job.tags?.[key] === value))
+  return ours ? { jobId: ours.jobId ?? '', jobArn: ours.jobArn ?? '', jobName: ours.jobName ?? '' } : undefined
 }
 
 export async function describeJob(batch: BatchClient, jobId: string): Promise<JobDetail | undefined> {

@@ -45,7 +45,9 @@ export function createClients(options: { region: string }): AwsClients {
   const config = {
     region: options.region,
     customUserAgent: [USER_AGENT],
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: requestTimeout() },
+    // Without throwOnRequestTimeout the handler only logs a warning and keeps waiting, forever if
+    // the answer never comes, instead of failing the attempt so that it is retried or looked up.
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: requestTimeout(), throwOnRequestTimeout: true },
     ...retrySettings()
   }
   return {

@@ -14,10 +14,14 @@ import { chunk, mapWithConcurrency } from '../concurrency.js'
 const NAMES_PER_REQUEST = 10
 const READ_CONCURRENCY = 8
 
-/** Reads the current values of `names` (decrypted), 10 names a request. */
-export async function readParameters(ssm: SSMClient, names: readonly string[]): Promise<Map<string, CurrentParameter>> {
+/** Reads the current values of `names` (decrypted unless told not to), 10 names a request. */
+export async function readParameters(
+  ssm: SSMClient,
+  names: readonly string[],
+  options: { decrypt: boolean } = { decrypt: true }
+): Promise<Map<string, CurrentParameter>> {
   const batches = await mapWithConcurrency(chunk(names, NAMES_PER_REQUEST), READ_CONCURRENCY, async (batch) => {
-    const response = await ssm.send(new GetParametersCommand({ Names: batch, WithDecryption: true }))
+    const response = await ssm.send(new GetParametersCommand({ Names: batch, WithDecryption: options.decrypt }))
     return response.Parameters ?? []
   })
   const current = new Map<string, CurrentParameter>()
@@ -82,7 +86,7 @@ function isAlreadyExists(error: unknown): boolean {
 
 /**
  * Creates or overwrites one parameter and tags it. Parameter Store refuses Tags together with
- * Overwrite, so an existing parameter is overwritten first and tagged with AddTagsToResource.
+ * Overwrite, so an existing parameter is tagged with AddTagsToResource, then overwritten.
  */
 export async function writeParameter(ssm: SSMClient, request: WriteRequest): Promise<WriteResult> {
   const base = {
@@ -102,8 +106,10 @@ export async function writeParameter(ssm: SSMClient, request: WriteRequest): Pro
       if (!isAlreadyExists(error)) throw error
     }
   }
-  const updated = await ssm.send(new PutParameterCommand({ ...base, Overwrite: true }))
+  // Tags first: when tagging fails the value is not written either, so a re-run (which compares
+  // values only) writes and tags it; the other order leaves a new, untagged value no re-run repairs.
   await ssm.send(new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: request.name, Tags: tags }))
+  const updated = await ssm.send(new PutParameterCommand({ ...base, Overwrite: true }))
   return { version: updated.Version ?? 0, tier: updated.Tier ?? request.tier }
 }
 

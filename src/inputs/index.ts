@@ -106,12 +106,16 @@ export function maskValue(value: string): void {
   }
 }
 
-function readPath(): string | undefined {
+function readPath(region: string): string | undefined {
   const path = optionalInput(INPUT.path)
   if (path === undefined) return undefined
   const problem = pathProblem(path)
   if (problem) throw new InputError(INPUT.path, `'${path}' ${problem}`)
-  return path.endsWith('/') ? path : `${path}/`
+  const prefix = path.endsWith('/') ? path : `${path}/`
+  // A path too deep or too long for even a one-letter name is the path's fault, not the names'.
+  const noRoom = parameterNameProblem(`${prefix}X`, region)
+  if (noRoom) throw new InputError(INPUT.path, `a parameter name under it ${noRoom}. Use a shorter path`)
+  return prefix
 }
 
 function readRegion(): string {
@@ -181,7 +185,7 @@ export function readInputs(): ActionRequest {
   const tier = choiceInput(INPUT.tier, TIERS, 'auto')
   const region = readRegion()
   const prune = booleanInput(INPUT.prune, false)
-  const path = readPath()
+  const path = readPath(region)
 
   if (path === undefined && (entries.length > 0 || prune)) {
     throw new InputError(INPUT.path, `is required to sync secrets or variables, e.g. '/prod/billing/'`)

@@ -10,7 +10,9 @@ import {
   ecsTaskLink,
   essentialContainers,
   planRunTask,
-  planSubmitJob
+  planSubmitJob,
+  type RunTaskRequest,
+  type SubmitJobRequest
 } from '../plan/launch.js'
 import { describeAwsError, type Logger } from '../sync.js'
 import { deployServiceOnce, submitJobOnce, type Sleep } from './send.js'
@@ -61,6 +63,53 @@ export interface LaunchOptions {
   sleep: Sleep
 }
 
+type LaunchPlanOptions = Pick<LaunchOptions, 'definition' | 'definitionArn' | 'definitionName' | 'request'>
+
+function submitRequestFor(
+  target: Extract<LaunchTarget, { kind: 'batch-job' }>,
+  options: LaunchPlanOptions
+): SubmitJobRequest {
+  return planSubmitJob({
+    definition: options.definition,
+    definitionArn: options.definitionArn,
+    jobQueue: target.jobQueue,
+    jobName: target.jobName ?? defaultJobName(options.definitionName, options.request.context),
+    parameters: target.parameters,
+    containerOverrides: target.containerOverrides,
+    tags: target.tags,
+    context: options.request.context
+  })
+}
+
+function runTaskRequestFor(
+  target: Extract<LaunchTarget, { kind: 'ecs-task' }>,
+  options: LaunchPlanOptions
+): RunTaskRequest {
+  return planRunTask({
+    definition: options.definition,
+    definitionArn: options.definitionArn,
+    cluster: target.cluster,
+    launchType: target.launchType,
+    subnets: target.subnets,
+    securityGroups: target.securityGroups,
+    assignPublicIp: target.assignPublicIp,
+    context: options.request.context
+  })
+}
+
+/**
+ * Builds the SubmitJob or RunTask request and drops it, so that a launch the inputs make impossible
+ * (too many job tags, no subnets for awsvpc) fails before any parameter is written.
+ */
+export function checkLaunch(
+  target: LaunchTarget,
+  options: Pick<LaunchOptions, 'definition' | 'definitionName' | 'request'>
+): void {
+  const planned = { ...options, definitionArn: 'arn:not-registered-yet' }
+  if (target.kind === 'batch-job') submitRequestFor(target, planned)
+  if (target.kind === 'ecs-task') runTaskRequestFor(target, planned)
+}
+
 function failed(what: string, error: unknown): Error {
   return new Error(
     `${what} failed; the parameters and the definition are in place, a re-run launches it: ${describeAwsError(error)}`,
@@ -88,16 +137,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchResult> {
 
   switch (target.kind) {
     case 'batch-job': {
-      const submitRequest = planSubmitJob({
-        definition: options.definition,
-        definitionArn: options.definitionArn,
-        jobQueue: target.jobQueue,
-        jobName: target.jobName ?? defaultJobName(options.definitionName, request.context),
-        parameters: target.parameters,
-        containerOverrides: target.containerOverrides,
-        tags: target.tags,
-        context: request.context
-      })
+      const submitRequest = submitRequestFor(target, options)
       const job = await submitJobOnce({ ...timing, clients, request: submitRequest }).catch((error: unknown) => {
         throw failed(`Submitting job ${submitRequest.jobName}`, error)
       })
@@ -142,16 +182,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchResult> {
       break
     }
     case 'ecs-task': {
-      const runRequest = planRunTask({
-        definition: options.definition,
-        definitionArn: options.definitionArn,
-        cluster: target.cluster,
-        launchType: target.launchType,
-        subnets: target.subnets,
-        securityGroups: target.securityGroups,
-        assignPublicIp: target.assignPublicIp,
-        context: request.context
-      })
+      const runRequest = runTaskRequestFor(target, options)
       // RunTask carries a clientToken, so the SDK's own retries cannot start a second task.
       const task = await runTask(clients.ecs, runRequest).catch((error: unknown) => {
         throw failed('Running the task', error)

@@ -19,6 +19,8 @@ const LOOKUPS_AFTER_LOST_ANSWER = 3
 const LOOKUP_INTERVAL_MS = 1_000
 // Allow for clock skew between the runner and AWS when matching creation times.
 const CLOCK_SKEW_MS = 5 * 60_000
+// The tags every job carries (plan/launch.ts traceTags) that tell this run attempt's job from others.
+const RUN_TAGS = ['github-run-id', 'github-run-attempt']
 
 function httpStatus(error: unknown): number | undefined {
   return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode
@@ -82,23 +84,29 @@ export async function submitJobOnce(
     ...options,
     what: `SubmitJob ${request.jobName}`,
     send: () => submitJob(clients.batchSubmit, request),
-    // The job name is unique per run attempt, so a job of that name created since is this one.
     lookup: () =>
       findJobByName(clients.batch, {
         jobQueue: request.jobQueue,
         jobName: request.jobName,
         jobDefinitionArn: request.jobDefinition,
-        since
+        since,
+        runTags: Object.fromEntries(Object.entries(request.tags).filter(([key]) => RUN_TAGS.includes(key)))
       })
   })
 }
 
-function ourDeployment(service: Service | undefined, taskDefinition: string, since: number): Deployment | undefined {
+function ourDeployment(
+  service: Service | undefined,
+  taskDefinition: string,
+  since: number,
+  earlier: ReadonlySet<string> = new Set()
+): Deployment | undefined {
   return service?.deployments?.find(
     (deployment) =>
       deployment.status === 'PRIMARY' &&
       deployment.taskDefinition === taskDefinition &&
-      (deployment.createdAt?.getTime() ?? 0) >= since
+      (deployment.createdAt?.getTime() ?? 0) >= since &&
+      !earlier.has(deployment.id ?? '')
   )
 }
 
@@ -107,6 +115,13 @@ export async function deployServiceOnce(
 ): Promise<Deployment> {
   const { clients, cluster, service, taskDefinition } = options
   const since = (options.now ?? Date.now)() - CLOCK_SKEW_MS
+  // A rotation redeploys the same revision, so a recent deployment of it may be an earlier run's:
+  // only one that did not exist before the request is ours. Without this list (the service could not
+  // be described), UpdateService's own answer says what is wrong.
+  const earlier = await describeService(clients.ecs, cluster, service).then(
+    (current) => new Set((current?.deployments ?? []).map((deployment) => deployment.id ?? '')),
+    () => new Set<string>()
+  )
   return sendOnce({
     ...options,
     what: `UpdateService ${service}`,
@@ -116,6 +131,7 @@ export async function deployServiceOnce(
       if (!deployment) throw new Error(`UpdateService ${service} returned no PRIMARY deployment of ${taskDefinition}`)
       return deployment
     },
-    lookup: async () => ourDeployment(await describeService(clients.ecs, cluster, service), taskDefinition, since)
+    lookup: async () =>
+      ourDeployment(await describeService(clients.ecs, cluster, service), taskDefinition, since, earlier)
   })
 }

@@ -3,6 +3,7 @@ import type { Deployment, Service, Task } from '@aws-sdk/client-ecs'
 import type { AwsClients } from '../aws/clients.js'
 import { describeJob } from '../aws/batch.js'
 import { describeService, describeTask } from '../aws/ecs.js'
+import { describeAwsError } from '../sync.js'
 import { realSleep, type Timing } from './send.js'
 
 export interface WaitResult {
@@ -30,7 +31,12 @@ export async function pollUntilDone(
   const deadline = now() + options.timeoutMinutes * 60_000
   let status = ''
   for (let poll = 0; ; poll++) {
-    const result = await options.check()
+    const result = await options.check().catch((error: unknown) => {
+      throw new Error(
+        `Waiting for ${what} failed: ${describeAwsError(error)}. It was started and goes on without the wait; see the link above`,
+        { cause: error }
+      )
+    })
     if (result.status !== status) {
       status = result.status
       log.info(`${new Date(now()).toISOString()} ${what}: ${status}`)

@@ -41,7 +41,13 @@ export function parseValueMap(text: string, kind: SourceKind): SourceEntry[] {
   return Object.entries(data as Record<string, unknown>).map(([key, value]) => {
     if (typeof value !== 'string') {
       const shape =
-        value === null ? 'null (is the secret defined?)' : Array.isArray(value) ? 'a list' : `a ${typeof value}`
+        value === null
+          ? 'null (is the secret defined?)'
+          : Array.isArray(value)
+            ? 'a list'
+            : typeof value === 'object'
+              ? 'a map'
+              : `a ${typeof value}`
       throw new MapInputError(
         `'${key}' must have a string value, but it is ${shape}. Quote it, or pass it as \${{ toJSON(${kind}.${key}) }}`
       )
