@@ -8,7 +8,7 @@ import { createEcs, type EcsState } from './ecs.js'
 import { AwsError, guessProtocol, protocols, type Protocol, type RawRequest, type WireResponse } from './protocols.js'
 import { createSsm, type SsmState } from './ssm.js'
 import { createSts } from './sts.js'
-import type { Fault, FakeAwsOptions, Input, RecordedRequest, ServiceDefinition } from './types.js'
+import type { Fault, FakeAwsOptions, Input, Quota, RecordedRequest, ServiceDefinition } from './types.js'
 
 export interface FakeAws {
   /** 'http://127.0.0.1:<port>' */
@@ -76,6 +76,28 @@ function faultError(fault: Fault, svc: ServiceDefinition): AwsError | undefined 
   }
 }
 
+/** Token buckets, one per operation with a quota: full at start, refilled continuously. */
+function quotaKeeper(quotas: Record<string, Quota>, now: () => number): (operation: string) => boolean {
+  const buckets = new Map<string, { quota: Quota & { burst: number }; tokens: number; at: number }>()
+  for (const [operation, quota] of Object.entries(quotas)) {
+    const burst = quota.burst ?? Math.max(1, quota.rate)
+    if (!(Number.isFinite(quota.rate) && quota.rate > 0) || !(Number.isFinite(burst) && burst >= 1)) {
+      throw new Error(`Invalid quota for ${operation}: rate must be > 0 and burst >= 1`)
+    }
+    buckets.set(operation, { quota: { ...quota, burst }, tokens: burst, at: now() })
+  }
+  return (operation) => {
+    const bucket = buckets.get(operation)
+    if (!bucket) return true
+    const t = now()
+    bucket.tokens = Math.min(bucket.quota.burst, bucket.tokens + ((t - bucket.at) / 1000) * bucket.quota.rate)
+    bucket.at = t
+    if (bucket.tokens < 1) return false
+    bucket.tokens -= 1
+    return true
+  }
+}
+
 export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAws> {
   const env = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '123456789012' }
   const ssm = createSsm(env)
@@ -90,6 +112,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
   let faults: ActiveFault[] = []
   const t0 = performance.now()
   const now = () => performance.now() - t0
+  const withinQuota = quotaKeeper(options.quotas ?? {}, now)
 
   function takeFault(operation: string): Fault | undefined {
     let fired: Fault | undefined
@@ -182,6 +205,11 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     record.operation = call.operation
     record.input = redact(svc, call.operation, call.input)
 
+    // Over its quota, a request is refused before the service sees it (and before any fault).
+    if (!withinQuota(call.operation)) {
+      record.fault = 'throttle'
+      return send(protocol.error(svc, new AwsError('ThrottlingException', 'Rate exceeded'), requestId))
+    }
     const fault = takeFault(call.operation)
     if (fault) record.fault = fault.kind
     if (fault?.kind === 'drop') return drop()

@@ -3,8 +3,20 @@ export interface FakeAwsOptions {
   accountId?: string
   /** added to every request */
   latencyMs?: number
+  /**
+   * Token-bucket request quota per operation, e.g. { GetParameters: { rate: 40 } }: a request
+   * beyond it is answered 400 ThrottlingException, as AWS throttles an account.
+   */
+  quotas?: Record<string, Quota>
   /** default 0: an ephemeral port */
   port?: number
+}
+
+export interface Quota {
+  /** tokens refilled per second */
+  rate: number
+  /** bucket size, full at start; default `rate` (at least 1) */
+  burst?: number
 }
 
 export type FaultKind = 'latency' | 'throttle' | 'too-many-requests' | 'server-error' | 'drop' | 'drop-after'
