@@ -2,7 +2,7 @@ import type { DefinitionStore, DescribedDefinition } from './aws/definition-stor
 import type { Identity } from './aws/sts.js'
 import { InputError } from './errors.js'
 import type { ActionRequest, DefinitionRequest } from './inputs/index.js'
-import { DefinitionError, type SecretRef } from './plan/containers.js'
+import { compareText, DefinitionError, type SecretRef } from './plan/containers.js'
 import {
   planDefinitionRewrite,
   type DefinitionDocument,
@@ -119,7 +119,7 @@ export function planSecrets(
   const secrets: SecretRef[] = [
     ...request.entries.map((entry) => ({ name: entry.key, valueFrom: arnOf(parameterName(request.path, entry.key)) })),
     ...request.references.map((reference) => ({ name: reference.name, valueFrom: referenceArn(reference, arnOf) }))
-  ].sort((a, b) => a.name.localeCompare(b.name))
+  ].sort((a, b) => compareText(a.name, b.name))
   const valueFromOf = new Map(secrets.map((secret) => [secret.name, secret.valueFrom]))
   const logSecretOptions = (request.definition?.logSecretOptions ?? []).map(({ option, name }) => ({
     name: option,

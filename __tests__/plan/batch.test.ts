@@ -250,6 +250,34 @@ describe('containers', () => {
   })
 })
 
+describe('size', () => {
+  it('refuses a definition AWS would reject for its size, before anything is written', () => {
+    const many = Array.from({ length: 300 }, (_, i) => ({ name: `SECRET_${i}`, valueFrom: arn(`SECRET_${i}`) }))
+    expect(() =>
+      planBatchDefinition({
+        source: single(),
+        current: single(),
+        containers: undefined,
+        secrets: many,
+        logSecretOptions: [],
+        ...noPrune
+      })
+    ).toThrow(
+      /Input 'job-definition': with these secrets the job definition would be \d+ bytes; AWS accepts at most 24576/
+    )
+    expect(() =>
+      planBatchDefinition({
+        source: single(),
+        current: single(),
+        containers: undefined,
+        secrets: many.slice(0, 100),
+        logSecretOptions: [],
+        ...noPrune
+      })
+    ).not.toThrow()
+  })
+})
+
 describe('comparison', () => {
   it('ignores empty members AWS fills in and the order of secrets', () => {
     expect(

@@ -47,6 +47,8 @@ export const batchModel: DefinitionModel = {
   kind: 'batch',
   input: 'job-definition',
   noun: 'job definition',
+  // Batch's documented limit on a job definition.
+  maxBytes: 24 * 1024,
   toRegisterRequest: (document) => pick(document, REGISTER_MEMBERS),
 
   /** RegisterJobDefinition shape, one described definition, or a whole DescribeJobDefinitions answer. */

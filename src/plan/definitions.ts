@@ -21,6 +21,8 @@ export interface DefinitionModel {
   input: string
   /** 'job definition' or 'task definition', for messages. */
   noun: string
+  /** The largest register request the service accepts, in bytes of JSON. */
+  maxBytes: number
   /** The register request for a definition in register or describe shape. */
   toRegisterRequest(document: DefinitionDocument): DefinitionDocument
   /** The definition in a file, in any shape the service's API uses. */
@@ -111,5 +113,11 @@ export function planDefinitionRewrite(options: DefinitionPlanOptions): Definitio
   let definition = replaceContainers(source, rewritten)
   if (current) definition = model.keepTags(definition, current)
   const changed = current === undefined || !sameDefinition(definition, current)
+  const bytes = Buffer.byteLength(JSON.stringify(definition))
+  if (changed && bytes > model.maxBytes) {
+    throw new DefinitionError(
+      `Input '${model.input}': with these secrets the ${model.noun} would be ${bytes} bytes; AWS accepts at most ${model.maxBytes}. Give the secrets to fewer containers, or sync fewer names`
+    )
+  }
   return { definition, changed, containers: chosen, changes, warnings }
 }

@@ -32,6 +32,8 @@ export const ecsModel: DefinitionModel = {
   kind: 'ecs',
   input: 'task-definition',
   noun: 'task definition',
+  // ECS's documented limit on a task definition.
+  maxBytes: 64 * 1024,
   toRegisterRequest: (document) => pick(document, REGISTER_MEMBERS),
 
   /** RegisterTaskDefinition shape, a task definition, or a whole DescribeTaskDefinition answer (tags beside it). */
