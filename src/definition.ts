@@ -1,5 +1,6 @@
 import type { DefinitionStore, DescribedDefinition } from './aws/definition-store.js'
 import type { Identity } from './aws/sts.js'
+import { mapWithConcurrency } from './concurrency.js'
 import { InputError } from './errors.js'
 import type { ActionRequest, DefinitionRequest } from './inputs/index.js'
 import { compareText, DefinitionError, type SecretRef } from './plan/containers.js'
@@ -13,6 +14,8 @@ import { parameterName } from './plan/parameters.js'
 import { executionRolePolicy, referenceArn, type PolicyDocument } from './plan/policy.js'
 import { parameterArn } from './plan/rules.js'
 import type { Logger } from './sync.js'
+
+const DEREGISTER_CONCURRENCY = 4
 
 export interface DefinitionState {
   model: DefinitionModel
@@ -194,11 +197,12 @@ export async function applyDefinition(options: {
   if (options.keepRevisions !== undefined) {
     const revisions = await store.activeRevisions(state.name)
     const surplus = revisions.slice(options.keepRevisions).filter((revision) => revision.arn !== result.arn)
-    for (const revision of surplus) {
+    // A few at a time: a family with hundreds of old revisions would otherwise take minutes.
+    await mapWithConcurrency(surplus, DEREGISTER_CONCURRENCY, async (revision) => {
       await store.deregister(revision.arn)
       log.info(`Deregistered ${state.name} revision ${revision.revision} (keep-revisions: ${options.keepRevisions})`)
       result.deregistered.push(revision.arn)
-    }
+    })
   }
   return result
 }
