@@ -89,9 +89,21 @@ export function parseOutputFile(text: string): Record<string, string> {
   return outputs
 }
 
-/** Runs dist/index.js as the runner does: INPUT_* variables and the runner's command files. */
-export async function runAction(options: RunOptions): Promise<ActionRun> {
-  const dir = await mkdtemp(join(tmpdir(), 'ssm-secrets-action-'))
+export interface RunnerSetup {
+  dir: string
+  /** The runner's command files, created empty. */
+  files: Record<'GITHUB_OUTPUT' | 'GITHUB_STEP_SUMMARY' | 'GITHUB_ENV' | 'GITHUB_STATE' | 'GITHUB_PATH', string>
+  /** The environment the runner gives the action: credentials, context, command files, INPUT_*. */
+  env: Record<string, string>
+}
+
+/** A temporary directory with the runner's command files, and the environment that points at them. */
+export async function prepareRunner(options: {
+  endpoint: string
+  inputs: Record<string, string>
+  prefix: string
+}): Promise<RunnerSetup> {
+  const dir = await mkdtemp(join(tmpdir(), options.prefix))
   const files = {
     GITHUB_OUTPUT: join(dir, 'output'),
     GITHUB_STEP_SUMMARY: join(dir, 'summary'),
@@ -117,10 +129,23 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     GITHUB_RUN_ATTEMPT: '1',
     GITHUB_SERVER_URL: 'https://github.com',
     ...files,
-    ...(options.debug ? { RUNNER_DEBUG: '1' } : {}),
-    ...inputVariables(options.inputs),
-    ...options.env
+    ...inputVariables(options.inputs)
   }
+  return { dir, files, env }
+}
+
+/** Runs dist/index.js as the runner does: INPUT_* variables and the runner's command files. */
+export async function runAction(options: RunOptions): Promise<ActionRun> {
+  const {
+    dir,
+    files,
+    env: runnerEnv
+  } = await prepareRunner({
+    endpoint: options.endpoint,
+    inputs: options.inputs,
+    prefix: 'ssm-secrets-action-'
+  })
+  const env = { ...runnerEnv, ...(options.debug ? { RUNNER_DEBUG: '1' } : {}), ...options.env }
   const child = spawn(options.node ?? process.execPath, [BUNDLE], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''

@@ -1,11 +1,10 @@
 // Runs the bundle as the runner does (the e2e harness's INPUT_* variables and command files), timing
 // the process itself: spawn and exit on the benchmark's clock, and optionally its peak memory.
 import { spawn } from 'node:child_process'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { inputVariables, parseOutputFile, ROOT } from '../../__tests__/e2e/harness.js'
+import { parseOutputFile, prepareRunner, ROOT } from '../../__tests__/e2e/harness.js'
 
 export const GNU_TIME = '/usr/bin/time'
 
@@ -32,35 +31,12 @@ export interface SpawnOptions {
 }
 
 export async function spawnAction(options: SpawnOptions): Promise<TimedRun> {
-  const dir = await mkdtemp(join(tmpdir(), 'ssm-secrets-bench-'))
-  const files = {
-    GITHUB_OUTPUT: join(dir, 'output'),
-    GITHUB_STEP_SUMMARY: join(dir, 'summary'),
-    GITHUB_ENV: join(dir, 'env'),
-    GITHUB_STATE: join(dir, 'state'),
-    GITHUB_PATH: join(dir, 'path')
-  }
-  await Promise.all(Object.values(files).map((file) => writeFile(file, '')))
+  const { dir, files, env } = await prepareRunner({
+    endpoint: options.endpoint,
+    inputs: options.inputs,
+    prefix: 'ssm-secrets-bench-'
+  })
   const timeFile = join(dir, 'time')
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: dir,
-    AWS_ACCESS_KEY_ID: 'AKIDBENCH',
-    AWS_SECRET_ACCESS_KEY: 'bench-secret-key',
-    AWS_REGION: 'us-east-1',
-    AWS_ENDPOINT_URL: options.endpoint,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_CONFIG_FILE: join(dir, 'aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws-credentials'),
-    GITHUB_ACTIONS: 'true',
-    GITHUB_REPOSITORY: 'octo/app',
-    GITHUB_SHA: 'a'.repeat(40),
-    GITHUB_RUN_ID: '1234',
-    GITHUB_RUN_ATTEMPT: '1',
-    GITHUB_SERVER_URL: 'https://github.com',
-    ...files,
-    ...inputVariables(options.inputs)
-  }
   const [command, args] = options.memory
     ? [GNU_TIME, ['-f', '%M', '-o', timeFile, options.node, options.bundle]]
     : [options.node, [options.bundle]]
