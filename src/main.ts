@@ -219,8 +219,7 @@ export async function run(options: { sleep?: Sleep } = {}): Promise<void> {
     }
 
     const hasWrites = plan.changes.some((change) => change.status !== 'unchanged')
-    const sync = () =>
-      applySync({ clients, request, changes: plan.changes, identity: Promise.resolve(plan.identity), log })
+    const sync = () => applySync({ clients, request, changes: plan.changes, identity: plan.identity, log })
     const result = hasWrites ? await inGroup('Write parameters', sync) : await sync()
     report.outcomes = result.outcomes
     if (result.failure) {

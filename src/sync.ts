@@ -134,7 +134,8 @@ export interface ApplyOptions {
   clients: AwsClients
   request: ActionRequest
   changes: readonly ParameterChange[]
-  identity: Promise<Identity | undefined>
+  /** Account and partition for the ARNs of created parameters; undefined leaves them empty. */
+  identity: Identity | undefined
   log: Logger
 }
 
@@ -199,11 +200,10 @@ export async function applySync(options: ApplyOptions): Promise<SyncResult> {
     }
   }
 
-  const identity = await options.identity
   const result: SyncResult = {
     outcomes: changes.map((change) => {
       const outcome = outcomes.get(change) ?? outcomeOf(change, '')
-      outcome.arn = withArn(change, request.region, identity)
+      outcome.arn = withArn(change, request.region, options.identity)
       return outcome
     })
   }
