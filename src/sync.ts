@@ -13,8 +13,8 @@ import {
 } from './plan/parameters.js'
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE, parameterArn, partitionOf, type Tag } from './plan/rules.js'
 
-// Parameter Store's default PutParameter throughput is low; adaptive retries absorb the rest.
-const WRITE_CONCURRENCY = 3
+// In flight at once; the SSM pacer (aws/pacing.ts) keeps the rate at the quota.
+const WRITE_CONCURRENCY = 10
 
 export interface Logger {
   info(message: string): void

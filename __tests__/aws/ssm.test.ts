@@ -181,7 +181,7 @@ describe('requestTimeout', () => {
 })
 
 describe('createClients', () => {
-  it('uses adaptive retries unless the environment says otherwise', async () => {
+  it('paces SSM itself, and uses adaptive retries elsewhere unless the environment says otherwise', async () => {
     const saved = { mode: process.env.AWS_RETRY_MODE, attempts: process.env.AWS_MAX_ATTEMPTS }
     delete process.env.AWS_RETRY_MODE
     delete process.env.AWS_MAX_ATTEMPTS
@@ -189,9 +189,13 @@ describe('createClients', () => {
       const clients = createClients({ region: 'eu-west-1' })
       expect(await clients.ssm.config.region()).toBe('eu-west-1')
       expect(await clients.ssm.config.maxAttempts()).toBe(8)
-      expect(await clients.ssm.config.retryStrategy()).toMatchObject({ mode: 'adaptive' })
+      expect(await clients.ssm.config.retryStrategy()).not.toHaveProperty('mode')
+      expect(await clients.sts.config.retryStrategy()).toMatchObject({ mode: 'adaptive' })
+      expect(await clients.batch.config.maxAttempts()).toBe(8)
       process.env.AWS_MAX_ATTEMPTS = '2'
-      expect(await createClients({ region: 'eu-west-1' }).sts.config.maxAttempts()).toBe(2)
+      const fromEnv = createClients({ region: 'eu-west-1' })
+      expect(await fromEnv.sts.config.maxAttempts()).toBe(2)
+      expect(await fromEnv.ssm.config.maxAttempts()).toBe(2)
     } finally {
       if (saved.mode === undefined) delete process.env.AWS_RETRY_MODE
       else process.env.AWS_RETRY_MODE = saved.mode

@@ -2,6 +2,7 @@ import { BatchClient } from '@aws-sdk/client-batch'
 import { ECSClient } from '@aws-sdk/client-ecs'
 import { SSMClient } from '@aws-sdk/client-ssm'
 import { STSClient } from '@aws-sdk/client-sts'
+import { Pacer, pacingPlugin, retriesWithoutThrottling } from './pacing.js'
 
 export const USER_AGENT: [string, string] = ['ssm-secrets-action', '1']
 
@@ -19,12 +20,39 @@ export interface AwsClients {
   ecsDeploy: ECSClient
 }
 
+/**
+ * Starting rates of the SSM pacers, per second. GetParameters: Parameter Store's documented default
+ * throughput (40, shared with GetParameter and GetParametersByPath). AWS publishes none for the
+ * others; AWS Support has quoted 3/s (standard) to 10/s (higher throughput) for PutParameter.
+ * Starting at 10 costs a 3/s account a few throttled requests before the pacer settles; starting at
+ * 3 would make every faster account wait three times longer than it needs to.
+ */
+export const SSM_RATES: Readonly<Record<string, number>> = {
+  GetParametersCommand: 40,
+  PutParameterCommand: 10,
+  AddTagsToResourceCommand: 10,
+  DeleteParametersCommand: 10,
+  DescribeParametersCommand: 10
+}
+const OTHER_SSM_RATE = 10
+const DEFAULT_MAX_ATTEMPTS = 8
+
+function ssmPacing(): ReturnType<typeof pacingPlugin> {
+  const pacers = new Map(Object.entries(SSM_RATES).map(([command, rate]) => [command, new Pacer({ rate })]))
+  return pacingPlugin(pacers, new Pacer({ rate: OTHER_SSM_RATE }))
+}
+
+function maxAttemptsFromEnv(): number {
+  const value = Number(process.env.AWS_MAX_ATTEMPTS)
+  return Number.isInteger(value) && value > 0 ? value : DEFAULT_MAX_ATTEMPTS
+}
+
 // Adaptive retries rate-limit the client after throttling; the SDK still honours AWS_RETRY_MODE
 // and AWS_MAX_ATTEMPTS when set, because it only reads them when no value is passed here.
 function retrySettings(): { retryMode?: string; maxAttempts?: number } {
   return {
     ...(process.env.AWS_RETRY_MODE ? {} : { retryMode: 'adaptive' }),
-    ...(process.env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: 8 })
+    ...(process.env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: DEFAULT_MAX_ATTEMPTS })
   }
 }
 
@@ -42,16 +70,21 @@ export function requestTimeout(env: NodeJS.ProcessEnv = process.env): number {
 
 /** Builds every AWS client the run uses, in one place. */
 export function createClients(options: { region: string }): AwsClients {
-  const config = {
+  const base = {
     region: options.region,
     customUserAgent: [USER_AGENT],
     // Without throwOnRequestTimeout the handler only logs a warning and keeps waiting, forever if
     // the answer never comes, instead of failing the attempt so that it is retried or looked up.
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: requestTimeout(), throwOnRequestTimeout: true },
-    ...retrySettings()
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: requestTimeout(), throwOnRequestTimeout: true }
   }
+  const config = { ...base, ...retrySettings() }
+  // SSM carries the bulk of the requests (hundreds of writes): its own pacer keeps them at the
+  // quota, so its SDK retries cover only transient failures. AWS_RETRY_MODE does not apply to it.
+  const maxAttempts = maxAttemptsFromEnv()
+  const ssm = new SSMClient({ ...base, maxAttempts, retryStrategy: retriesWithoutThrottling(maxAttempts) })
+  ssm.middlewareStack.use(ssmPacing())
   return {
-    ssm: new SSMClient(config),
+    ssm,
     sts: new STSClient(config),
     batch: new BatchClient(config),
     batchSubmit: new BatchClient({ ...config, maxAttempts: 1 }),

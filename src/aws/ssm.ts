@@ -12,7 +12,7 @@ import { chunk, mapWithConcurrency } from '../concurrency.js'
 
 // GetParameters and DeleteParameters take at most 10 names per request.
 const NAMES_PER_REQUEST = 10
-const READ_CONCURRENCY = 8
+const READ_CONCURRENCY = 40
 
 /** Reads the current values of `names` (decrypted unless told not to), 10 names a request. */
 export async function readParameters(

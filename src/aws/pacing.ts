@@ -1,0 +1,177 @@
+import type {
+  HandlerExecutionContext,
+  InitializeHandler,
+  InitializeHandlerArguments,
+  InitializeMiddleware,
+  MetadataBearer,
+  Pluggable,
+  RetryErrorInfo,
+  RetryStrategyV2,
+  RetryToken
+} from '@smithy/types'
+
+export type Sleep = (ms: number) => Promise<void>
+const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+
+export interface PacerOptions {
+  /** Requests per second to start with, and never exceed. */
+  rate: number
+  /** Requests that may go at once from a full bucket; defaults to one second's worth. */
+  burst?: number
+  /** The slowest it slows down to. */
+  minRate?: number
+  /** Throttled sends of one request before its throttling error is passed on. */
+  maxThrottles?: number
+  now?: () => number
+  sleep?: Sleep
+}
+
+const SLOWDOWN = 0.7
+const RECOVERED = 0.9
+const PROBE = 0.05
+
+/**
+ * Sends requests no faster than a token bucket that stands in for the service's quota. The real
+ * quota is not known (AWS publishes few), so the pacer starts at a given rate and, when a request
+ * is throttled, empties its bucket, slows down and sends that request again itself. The SDK's own
+ * throttling backoff (a random wait of up to 1 s, doubling with each retry) holds back one request
+ * at a time while the others keep hitting the quota, which stalls a run of hundreds of writes.
+ * After slowing down it speeds up again, by about one request per second every second until it is
+ * near the rate that was throttled, then twenty times slower, probing whether the quota has room.
+ */
+export class Pacer {
+  private readonly maxRate: number
+  private readonly burst: number
+  private readonly minRate: number
+  private readonly maxThrottles: number
+  private readonly now: () => number
+  private readonly sleep: Sleep
+  private rate: number
+  private tokens: number
+  private refilledAt: number
+  private lastSlowdownAt = -Infinity
+  /** The rate at the last throttling: below it the pacer speeds up quickly, above it slowly. */
+  private ceiling: number
+  private queue: Promise<unknown> = Promise.resolve()
+  /** Requests that were throttled, for the log. */
+  throttled = 0
+
+  constructor(options: PacerOptions) {
+    this.maxRate = options.rate
+    this.rate = options.rate
+    this.burst = options.burst ?? Math.max(1, options.rate)
+    this.minRate = Math.min(options.minRate ?? 0.5, options.rate)
+    this.maxThrottles = options.maxThrottles ?? 10
+    this.now = options.now ?? (() => performance.now())
+    this.sleep = options.sleep ?? realSleep
+    this.tokens = this.burst
+    this.refilledAt = this.now()
+    this.ceiling = options.rate
+  }
+
+  get currentRate(): number {
+    return this.rate
+  }
+
+  /** Runs `request` when the bucket allows, again after each throttling, up to maxThrottles times. */
+  async send<T>(request: () => Promise<T>, isThrottling: (error: unknown) => boolean): Promise<T> {
+    for (let throttles = 0; ; throttles++) {
+      const sentAt = await this.take()
+      try {
+        const result = await request()
+        this.speedUp()
+        return result
+      } catch (error) {
+        if (!isThrottling(error) || throttles >= this.maxThrottles) throw error
+        this.throttled++
+        this.slowDown(sentAt)
+      }
+    }
+  }
+
+  private refill(): void {
+    const now = this.now()
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) / 1000) * this.rate)
+    this.refilledAt = now
+  }
+
+  /** Waits for a token, first come first served; resolves with the time it was taken. */
+  private take(): Promise<number> {
+    const taken = this.queue.then(async () => {
+      this.refill()
+      while (this.tokens < 1) {
+        await this.sleep(Math.ceil(((1 - this.tokens) / this.rate) * 1000))
+        this.refill()
+      }
+      this.tokens -= 1
+      return this.now()
+    })
+    this.queue = taken
+    return taken
+  }
+
+  private speedUp(): void {
+    const step = this.rate < this.ceiling * RECOVERED ? 1 : PROBE
+    this.rate = Math.min(this.maxRate, this.rate + step / this.rate)
+  }
+
+  private slowDown(sentAt: number): void {
+    this.refill()
+    // The service's bucket is empty now; ours should not let the next request through at once.
+    this.tokens = Math.min(this.tokens, 0)
+    // Requests sent before the last slowdown were sent too fast already: count them once.
+    if (sentAt <= this.lastSlowdownAt) return
+    this.ceiling = this.rate
+    this.rate = Math.max(this.minRate, this.rate * SLOWDOWN)
+    this.lastSlowdownAt = this.now()
+  }
+}
+
+const throttlingErrors = new WeakSet<object>()
+
+/** Whether the SDK classified `error` as throttling (and so left its retry to the pacer). */
+export function wasThrottled(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && throttlingErrors.has(error)
+}
+
+const INITIAL_BACKOFF_MS = 100
+const MAX_BACKOFF_MS = 20_000
+
+function retryToken(count: number, delay: number): RetryToken {
+  return { getRetryCount: () => count, getRetryDelay: () => delay }
+}
+
+/**
+ * The SDK's retries for a paced client: transient failures (5xx, timeouts, dropped connections)
+ * with jittered exponential backoff, throttling not at all: it is marked and passed on, to the
+ * pacer, which slows the whole client down instead.
+ */
+export function retriesWithoutThrottling(maxAttempts: number): RetryStrategyV2 {
+  return {
+    acquireInitialRetryToken: async () => retryToken(0, 0),
+    refreshRetryTokenForRetry: async (token: RetryToken, info: RetryErrorInfo) => {
+      if (info.errorType === 'THROTTLING' && info.error) throttlingErrors.add(info.error)
+      const attempt = token.getRetryCount() + 1
+      if (info.errorType !== 'TRANSIENT' || attempt >= maxAttempts) throw info.error ?? new Error('Not retried')
+      const delay = Math.floor(Math.random() * Math.min(MAX_BACKOFF_MS, INITIAL_BACKOFF_MS * 2 ** attempt))
+      return retryToken(attempt, delay)
+    },
+    recordSuccess: () => undefined
+  }
+}
+
+/**
+ * Client middleware that sends each command through its operation's pacer (by command name, e.g.
+ * `PutParameterCommand`), and commands without one through `fallback`.
+ */
+export function pacingPlugin(pacers: ReadonlyMap<string, Pacer>, fallback: Pacer): Pluggable<object, MetadataBearer> {
+  const middleware: InitializeMiddleware<object, MetadataBearer> =
+    (next: InitializeHandler<object, MetadataBearer>, context: HandlerExecutionContext) =>
+    (args: InitializeHandlerArguments<object>) => {
+      const pacer = pacers.get(context.commandName ?? '') ?? fallback
+      return pacer.send(() => next(args), wasThrottled)
+    }
+  return {
+    applyToStack: (stack) => stack.add(middleware, { step: 'initialize', name: 'pacingMiddleware', priority: 'low' })
+  }
+}
