@@ -1,4 +1,5 @@
 import { PutParameterCommand } from '@aws-sdk/client-ssm'
+import type { SdkError } from '@smithy/types'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createClients } from '../../src/aws/clients.js'
 import { Pacer, retriesWithoutThrottling, wasThrottled } from '../../src/aws/pacing.js'
@@ -103,11 +104,13 @@ describe('Pacer', () => {
 })
 
 describe('retriesWithoutThrottling', () => {
+  const sdkError = (name: string, message: string) =>
+    Object.assign(new Error(message), { name, $metadata: {} }) as SdkError
   const token = { getRetryCount: () => 0, getRetryDelay: () => 0 }
 
   it('marks throttling errors and leaves them to the pacer', async () => {
     const strategy = retriesWithoutThrottling(8)
-    const error = Object.assign(new Error('slow down'), { name: 'ThrottlingException', $metadata: {} })
+    const error = sdkError('ThrottlingException', 'slow down')
     await expect(strategy.refreshRetryTokenForRetry(token, { error, errorType: 'THROTTLING' })).rejects.toBe(error)
     expect(wasThrottled(error)).toBe(true)
     expect(wasThrottled(new Error('other'))).toBe(false)
@@ -115,7 +118,7 @@ describe('retriesWithoutThrottling', () => {
 
   it('retries transient failures with a growing, bounded backoff, up to maxAttempts', async () => {
     const strategy = retriesWithoutThrottling(3)
-    const error = Object.assign(new Error('503'), { $metadata: {} })
+    const error = sdkError('ServiceUnavailable', '503')
     const first = await strategy.refreshRetryTokenForRetry(token, { error, errorType: 'TRANSIENT' })
     expect(first.getRetryCount()).toBe(1)
     expect(first.getRetryDelay()).toBeLessThan(200)
@@ -128,7 +131,7 @@ describe('retriesWithoutThrottling', () => {
 
   it('does not retry client errors', async () => {
     const strategy = retriesWithoutThrottling(8)
-    const error = Object.assign(new Error('bad'), { name: 'ValidationException', $metadata: {} })
+    const error = sdkError('ValidationException', 'bad')
     await expect(strategy.refreshRetryTokenForRetry(token, { error, errorType: 'CLIENT_ERROR' })).rejects.toBe(error)
   })
 })
