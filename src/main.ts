@@ -112,9 +112,26 @@ async function readState(
 
 interface Plan {
   changes: ParameterChange[]
-  identity: Identity | undefined
+  /**
+   * Account and partition for ARNs. A definition needs them before anything is written; without
+   * one only the outputs do, so the STS call (if any) goes on while the parameters are written.
+   */
+  identity: Promise<Identity | undefined>
+  /** With a definition only: without one, the policy is worked out when the identity is known. */
   secrets: SecretsPlan | undefined
   definition: DefinitionPlan | undefined
+}
+
+function identityFor(clients: AwsClients, state: State, changes: readonly ParameterChange[]) {
+  if (!state.definition && changes.length === 0) return Promise.resolve(undefined)
+  const knownArns = [...arnsOf(state.sync), ...(state.definition?.current ? [state.definition.current.arn] : [])]
+  return resolveIdentity(clients, knownArns, log).catch((error: unknown) => {
+    const message = `Could not read the account id (STS GetCallerIdentity): ${describeAwsError(error)}`
+    // ARNs in outputs can go without the account; ARNs in a definition cannot.
+    if (state.definition) throw new Error(message, { cause: error })
+    log.warning(`${message}; parameter ARNs are left empty`)
+    return undefined
+  })
 }
 
 async function makePlan(clients: AwsClients, request: ActionRequest, state: State): Promise<Plan> {
@@ -127,21 +144,14 @@ async function makePlan(clients: AwsClients, request: ActionRequest, state: Stat
   })
   await inGroup(`Plan: ${planSummaryLine(changes)}`, async () => printLines(planLines(changes)))
 
-  const knownArns = [...arnsOf(state.sync), ...(state.definition?.current ? [state.definition.current.arn] : [])]
-  let identity: Identity | undefined
-  if (state.definition || changes.length > 0) {
-    try {
-      identity = await resolveIdentity(clients, knownArns, log)
-    } catch (error) {
-      const message = `Could not read the account id (STS GetCallerIdentity): ${describeAwsError(error)}`
-      // ARNs in outputs can go without the account; ARNs in a definition cannot.
-      if (state.definition) throw new Error(message, { cause: error })
-      log.warning(`${message}; parameter ARNs are left empty`)
-    }
-  }
+  const identity = identityFor(clients, state, changes)
+  if (!state.definition) return { changes, identity, secrets: undefined, definition: undefined }
+  // Awaited here: a definition cannot be planned without the account, and a failure stops the run
+  // before any write.
+  const account = await identity
   let secrets: SecretsPlan | undefined
-  if (identity) {
-    const referenced = state.definition ? unsyncedReferences(request, identity, state.definition.source) : []
+  if (account) {
+    const referenced = unsyncedReferences(request, account, state.definition.source)
     const stale =
       referenced.length > 0
         ? await staleReferences(clients, referenced, changes).catch((error: unknown) => {
@@ -150,10 +160,10 @@ async function makePlan(clients: AwsClients, request: ActionRequest, state: Stat
             })
           })
         : undefined
-    secrets = planSecrets(request, identity, stale)
+    secrets = planSecrets(request, account, stale)
   }
   let definition: DefinitionPlan | undefined
-  if (state.definition && request.definition && secrets) {
+  if (request.definition && secrets) {
     const plan = planDefinition(state.definition, request.definition, secrets)
     const title = `${state.definition.model.noun} ${state.definition.name}: ${plan.changed ? 'new revision' : 'unchanged'}`
     await inGroup(title, async () => printLines(plan.changes.length > 0 ? plan.changes : ['(no change to secrets)']))
@@ -205,14 +215,19 @@ export async function run(options: { sleep?: Sleep } = {}): Promise<void> {
     const state = await inGroup('Read current state', () => readState(clients, request, target))
     const plan = await makePlan(clients, request, state)
     const report: RunReport = { request, outcomes: [], dryRun: request.dryRun }
-    if (plan.secrets) report.policy = plan.secrets.policy
+    const setPolicy = (identity: Identity | undefined) => {
+      const secrets = plan.secrets ?? (identity ? planSecrets(request, identity) : undefined)
+      if (secrets) report.policy = secrets.policy
+    }
     if (state.definition && plan.definition) {
       report.definition = definitionReport(state.definition, plan.definition)
       if (request.launch) report.launch = describeLaunch(request.launch.target, state.definition.name, request)
     }
 
     if (request.dryRun) {
-      report.outcomes = plan.changes.map((change) => outcomeOf(change, withArn(change, request.region, plan.identity)))
+      const identity = await plan.identity
+      setPolicy(identity)
+      report.outcomes = plan.changes.map((change) => outcomeOf(change, withArn(change, request.region, identity)))
       if (report.launch) core.info(`Would launch ${report.launch.label.replace(/`/g, '')}`)
       core.info('Dry run: nothing was written.')
       return await finish(report)
@@ -222,6 +237,8 @@ export async function run(options: { sleep?: Sleep } = {}): Promise<void> {
     const sync = () => applySync({ clients, request, changes: plan.changes, identity: plan.identity, log })
     const result = hasWrites ? await inGroup('Write parameters', sync) : await sync()
     report.outcomes = result.outcomes
+    const identity = await plan.identity
+    setPolicy(identity)
     if (result.failure) {
       const stopped = request.definition ? ' No definition was registered and nothing was launched.' : ''
       report.failure = redact(describeFailure(result) + stopped, secretValues)
@@ -260,7 +277,7 @@ export async function run(options: { sleep?: Sleep } = {}): Promise<void> {
             definitionArn: registered.arn,
             definition: definitionPlan.definition,
             changed: registered.registered || result.outcomes.some((outcome) => outcome.status !== 'unchanged'),
-            identity: plan.identity,
+            identity,
             log,
             sleep: options.sleep ?? realSleep
           })

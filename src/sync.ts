@@ -72,7 +72,7 @@ export async function resolveIdentity(
     }
   }
   log.debug('No ARN read yet: asking STS GetCallerIdentity for the account')
-  return getIdentity(clients.sts)
+  return getIdentity(await clients.sts())
 }
 
 export function arnsOf(state: SyncState): string[] {
@@ -134,8 +134,11 @@ export interface ApplyOptions {
   clients: AwsClients
   request: ActionRequest
   changes: readonly ParameterChange[]
-  /** Account and partition for the ARNs of created parameters; undefined leaves them empty. */
-  identity: Identity | undefined
+  /**
+   * Account and partition for the ARNs of created parameters; undefined leaves them empty. It may
+   * still be on its way: it is needed only once the writes are done.
+   */
+  identity: Identity | undefined | Promise<Identity | undefined>
   log: Logger
 }
 
@@ -200,10 +203,11 @@ export async function applySync(options: ApplyOptions): Promise<SyncResult> {
     }
   }
 
+  const identity = await options.identity
   const result: SyncResult = {
     outcomes: changes.map((change) => {
       const outcome = outcomes.get(change) ?? outcomeOf(change, '')
-      outcome.arn = withArn(change, request.region, options.identity)
+      outcome.arn = withArn(change, request.region, identity)
       return outcome
     })
   }

@@ -16,7 +16,7 @@ import { waitForDeployment, waitForTask } from '../../src/launch/wait.js'
 
 const ecsMock = mockClient(ECSClient)
 const ecs = new ECSClient({ region: 'us-east-1' })
-const clients = { ecs } as unknown as AwsClients
+const clients = { ecs: async () => ecs } as unknown as AwsClients
 const log = { info: () => undefined, warning: () => undefined, debug: () => undefined }
 const sleep = async () => undefined
 
@@ -25,7 +25,7 @@ afterEach(() => ecsMock.reset())
 const clientError = (message: string) => Object.assign(new Error(message), { name: 'ClientException' })
 
 describe('ecsDefinitions', () => {
-  const store = ecsDefinitions(ecs)
+  const store = ecsDefinitions(async () => ecs)
 
   it('describes with tags, and treats an unknown task definition as absent', async () => {
     ecsMock

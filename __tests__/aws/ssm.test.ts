@@ -190,11 +190,11 @@ describe('createClients', () => {
       expect(await clients.ssm.config.region()).toBe('eu-west-1')
       expect(await clients.ssm.config.maxAttempts()).toBe(8)
       expect(await clients.ssm.config.retryStrategy()).not.toHaveProperty('mode')
-      expect(await clients.sts.config.retryStrategy()).toMatchObject({ mode: 'adaptive' })
-      expect(await clients.batch.config.maxAttempts()).toBe(8)
+      expect(await (await clients.sts()).config.retryStrategy()).toMatchObject({ mode: 'adaptive' })
+      expect(await (await clients.batch()).config.maxAttempts()).toBe(8)
       process.env.AWS_MAX_ATTEMPTS = '2'
       const fromEnv = createClients({ region: 'eu-west-1' })
-      expect(await fromEnv.sts.config.maxAttempts()).toBe(2)
+      expect(await (await fromEnv.sts()).config.maxAttempts()).toBe(2)
       expect(await fromEnv.ssm.config.maxAttempts()).toBe(2)
     } finally {
       if (saved.mode === undefined) delete process.env.AWS_RETRY_MODE

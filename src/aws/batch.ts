@@ -1,19 +1,16 @@
-import {
-  DeregisterJobDefinitionCommand,
-  DescribeJobDefinitionsCommand,
-  DescribeJobsCommand,
-  ListJobsCommand,
-  RegisterJobDefinitionCommand,
-  SubmitJobCommand,
-  paginateDescribeJobDefinitions,
-  type BatchClient,
-  type JobDefinition,
-  type JobDetail,
-  type RegisterJobDefinitionCommandInput,
-  type SubmitJobCommandInput
+import type {
+  BatchClient,
+  JobDefinition,
+  JobDetail,
+  RegisterJobDefinitionCommandInput,
+  SubmitJobCommandInput
 } from '@aws-sdk/client-batch'
+import type { Lazy } from './clients.js'
 import type { DefinitionDocument } from '../plan/definitions.js'
 import type { DefinitionStore, DescribedDefinition } from './definition-store.js'
+
+// Loaded on first use, like the client: runs without Batch never load its SDK code.
+const sdk = () => import('@aws-sdk/client-batch')
 
 function described(jobDefinition: JobDefinition): DescribedDefinition {
   const definition = jobDefinition as unknown as Record<string, unknown>
@@ -28,6 +25,7 @@ function described(jobDefinition: JobDefinition): DescribedDefinition {
 
 /** Every ACTIVE revision of a definition, newest first, following pages. */
 async function activeRevisions(batch: BatchClient, name: string): Promise<DescribedDefinition[]> {
+  const { paginateDescribeJobDefinitions } = await sdk()
   const revisions: DescribedDefinition[] = []
   const pages = paginateDescribeJobDefinitions({ client: batch }, { jobDefinitionName: name, status: 'ACTIVE' })
   for await (const page of pages) {
@@ -37,6 +35,7 @@ async function activeRevisions(batch: BatchClient, name: string): Promise<Descri
 }
 
 async function describeRevision(batch: BatchClient, reference: string): Promise<DescribedDefinition | undefined> {
+  const { DescribeJobDefinitionsCommand } = await sdk()
   const response = await batch.send(new DescribeJobDefinitionsCommand({ jobDefinitions: [reference] }))
   const [definition] = response.jobDefinitions ?? []
   return definition ? described(definition) : undefined
@@ -46,6 +45,7 @@ async function registerDefinition(
   batch: BatchClient,
   request: DefinitionDocument
 ): Promise<{ arn: string; revision: number }> {
+  const { RegisterJobDefinitionCommand } = await sdk()
   const response = await batch.send(
     new RegisterJobDefinitionCommand(request as unknown as RegisterJobDefinitionCommandInput)
   )
@@ -53,14 +53,15 @@ async function registerDefinition(
 }
 
 /** Batch job definitions behind the DefinitionStore interface. */
-export function batchDefinitions(batch: BatchClient): DefinitionStore {
+export function batchDefinitions(batch: Lazy<BatchClient>): DefinitionStore {
   return {
-    latest: async (name) => (await activeRevisions(batch, name))[0],
-    revision: (reference) => describeRevision(batch, reference),
-    register: (document) => registerDefinition(batch, document),
-    activeRevisions: (name) => activeRevisions(batch, name),
+    latest: async (name) => (await activeRevisions(await batch(), name))[0],
+    revision: async (reference) => describeRevision(await batch(), reference),
+    register: async (document) => registerDefinition(await batch(), document),
+    activeRevisions: async (name) => activeRevisions(await batch(), name),
     deregister: async (arn) => {
-      await batch.send(new DeregisterJobDefinitionCommand({ jobDefinition: arn }))
+      const { DeregisterJobDefinitionCommand } = await sdk()
+      await (await batch()).send(new DeregisterJobDefinitionCommand({ jobDefinition: arn }))
     }
   }
 }
@@ -72,6 +73,7 @@ export interface SubmittedJob {
 }
 
 export async function submitJob(batch: BatchClient, input: SubmitJobCommandInput): Promise<SubmittedJob> {
+  const { SubmitJobCommand } = await sdk()
   const response = await batch.send(new SubmitJobCommand(input))
   return { jobId: response.jobId ?? '', jobArn: response.jobArn ?? '', jobName: response.jobName ?? '' }
 }
@@ -90,6 +92,7 @@ export async function findJobByName(
     runTags: Record<string, string>
   }
 ): Promise<SubmittedJob | undefined> {
+  const { DescribeJobsCommand, ListJobsCommand } = await sdk()
   // With a filter, ListJobs returns jobs of every status, newest first.
   const response = await batch.send(
     new ListJobsCommand({ jobQueue: options.jobQueue, filters: [{ name: 'JOB_NAME', values: [options.jobName] }] })
@@ -114,6 +117,7 @@ export async function findJobByName(
 }
 
 export async function describeJob(batch: BatchClient, jobId: string): Promise<JobDetail | undefined> {
+  const { DescribeJobsCommand } = await sdk()
   const response = await batch.send(new DescribeJobsCommand({ jobs: [jobId] }))
   return response.jobs?.[0]
 }

@@ -1,23 +1,31 @@
-import { BatchClient } from '@aws-sdk/client-batch'
-import { ECSClient } from '@aws-sdk/client-ecs'
+import type { BatchClient } from '@aws-sdk/client-batch'
+import type { ECSClient } from '@aws-sdk/client-ecs'
 import { SSMClient } from '@aws-sdk/client-ssm'
-import { STSClient } from '@aws-sdk/client-sts'
+import type { STSClient } from '@aws-sdk/client-sts'
 import { Pacer, pacingPlugin, retriesWithoutThrottling } from './pacing.js'
 
 export const USER_AGENT: [string, string] = ['ssm-secrets-action', '1']
 
+/** Created on first call, once: a run loads the SDK code of only the services it uses. */
+export type Lazy<T> = () => Promise<T>
+
+function lazy<T>(create: () => Promise<T>): Lazy<T> {
+  let created: Promise<T> | undefined
+  return () => (created ??= create())
+}
+
 export interface AwsClients {
   ssm: SSMClient
-  sts: STSClient
-  batch: BatchClient
+  sts: Lazy<STSClient>
+  batch: Lazy<BatchClient>
   /**
    * For SubmitJob only: no automatic retries, since a resent request after a lost answer would
    * start a second job. The launch code retries after looking the job up by name.
    */
-  batchSubmit: BatchClient
-  ecs: ECSClient
+  batchSubmit: Lazy<BatchClient>
+  ecs: Lazy<ECSClient>
   /** For UpdateService only, for the same reason: a resent forceNewDeployment starts another deployment. */
-  ecsDeploy: ECSClient
+  ecsDeploy: Lazy<ECSClient>
 }
 
 /**
@@ -35,11 +43,15 @@ export const SSM_RATES: Readonly<Record<string, number>> = {
   DescribeParametersCommand: 10
 }
 const OTHER_SSM_RATE = 10
+// Sending at exactly the quota gets the odd request throttled when network jitter bunches two up,
+// and each throttle slows the pacer down by 30 %: 5 % under the quota costs less than that.
+const HEADROOM = 0.95
 const DEFAULT_MAX_ATTEMPTS = 8
 
 function ssmPacing(): ReturnType<typeof pacingPlugin> {
-  const pacers = new Map(Object.entries(SSM_RATES).map(([command, rate]) => [command, new Pacer({ rate })]))
-  return pacingPlugin(pacers, new Pacer({ rate: OTHER_SSM_RATE }))
+  const pacer = (rate: number) => new Pacer({ rate: rate * HEADROOM, burst: rate })
+  const pacers = new Map(Object.entries(SSM_RATES).map(([command, rate]) => [command, pacer(rate)]))
+  return pacingPlugin(pacers, pacer(OTHER_SSM_RATE))
 }
 
 function maxAttemptsFromEnv(): number {
@@ -85,10 +97,12 @@ export function createClients(options: { region: string }): AwsClients {
   ssm.middlewareStack.use(ssmPacing())
   return {
     ssm,
-    sts: new STSClient(config),
-    batch: new BatchClient(config),
-    batchSubmit: new BatchClient({ ...config, maxAttempts: 1 }),
-    ecs: new ECSClient(config),
-    ecsDeploy: new ECSClient({ ...config, maxAttempts: 1 })
+    sts: lazy(async () => new (await import('@aws-sdk/client-sts')).STSClient(config)),
+    batch: lazy(async () => new (await import('@aws-sdk/client-batch')).BatchClient(config)),
+    batchSubmit: lazy(
+      async () => new (await import('@aws-sdk/client-batch')).BatchClient({ ...config, maxAttempts: 1 })
+    ),
+    ecs: lazy(async () => new (await import('@aws-sdk/client-ecs')).ECSClient(config)),
+    ecsDeploy: lazy(async () => new (await import('@aws-sdk/client-ecs')).ECSClient({ ...config, maxAttempts: 1 }))
   }
 }

@@ -83,9 +83,9 @@ export async function submitJobOnce(
   return sendOnce({
     ...options,
     what: `SubmitJob ${request.jobName}`,
-    send: () => submitJob(clients.batchSubmit, request),
-    lookup: () =>
-      findJobByName(clients.batch, {
+    send: async () => submitJob(await clients.batchSubmit(), request),
+    lookup: async () =>
+      findJobByName(await clients.batch(), {
         jobQueue: request.jobQueue,
         jobName: request.jobName,
         jobDefinitionArn: request.jobDefinition,
@@ -118,7 +118,7 @@ export async function deployServiceOnce(
   // A rotation redeploys the same revision, so a recent deployment of it may be an earlier run's:
   // only one that did not exist before the request is ours. Without this list (the service could not
   // be described), UpdateService's own answer says what is wrong.
-  const earlier = await describeService(clients.ecs, cluster, service).then(
+  const earlier = await describeService(await clients.ecs(), cluster, service).then(
     (current) => new Set((current?.deployments ?? []).map((deployment) => deployment.id ?? '')),
     () => new Set<string>()
   )
@@ -126,12 +126,12 @@ export async function deployServiceOnce(
     ...options,
     what: `UpdateService ${service}`,
     send: async () => {
-      const updated = await updateService(clients.ecsDeploy, { cluster, service, taskDefinition })
+      const updated = await updateService(await clients.ecsDeploy(), { cluster, service, taskDefinition })
       const deployment = ourDeployment(updated, taskDefinition, 0)
       if (!deployment) throw new Error(`UpdateService ${service} returned no PRIMARY deployment of ${taskDefinition}`)
       return deployment
     },
     lookup: async () =>
-      ourDeployment(await describeService(clients.ecs, cluster, service), taskDefinition, since, earlier)
+      ourDeployment(await describeService(await clients.ecs(), cluster, service), taskDefinition, since, earlier)
   })
 }

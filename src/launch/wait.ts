@@ -71,7 +71,7 @@ export function waitForJob(
     what: `job ${options.jobId}`,
     stillRunning: 'it is still running',
     check: async () => {
-      const detail = await describeJob(options.clients.batch, options.jobId)
+      const detail = await describeJob(await options.clients.batch(), options.jobId)
       const status = detail?.status ?? 'UNKNOWN'
       if (status === 'FAILED') return { status, done: true, failure: describeFailedJob(detail as JobDetail) }
       return { status, done: status === 'SUCCEEDED' }
@@ -102,7 +102,7 @@ export function waitForDeployment(
     what: `deployment ${deployment.id} of service ${service}`,
     stillRunning: 'the deployment goes on',
     check: async () => {
-      const current = await describeService(clients.ecs, cluster, service)
+      const current = await describeService(await clients.ecs(), cluster, service)
       const ours = current?.deployments?.find((candidate) => candidate.id === deployment.id)
       if (!ours) {
         // A rolled-back deployment drains away; its failure is left in the service events.
@@ -160,7 +160,7 @@ export function waitForTask(
     what: `task ${taskArn}`,
     stillRunning: 'it is still running',
     check: async () => {
-      const task = await describeTask(clients.ecs, cluster, taskArn)
+      const task = await describeTask(await clients.ecs(), cluster, taskArn)
       const status = task?.lastStatus ?? 'UNKNOWN'
       if (status !== 'STOPPED' || !task) return { status, done: false }
       const failure = describeStoppedTask(task, options.essentialContainers)
