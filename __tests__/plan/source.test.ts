@@ -39,6 +39,7 @@ describe('parseValueMap', () => {
     ['a null value', 'A: null', /'A' must have a string value, but it is null \(is the secret defined\?\)/],
     ['a nested map', 'A:\n  b: c', /'A' must have a string value, but it is a map/],
     ['a duplicate key', 'A: "1"\nA: "2"', /duplicate key \(line 2/],
+    ['a duplicate key in valid JSON', '{\n"A": "1",\n"A": "2"\n}', /duplicate key \(line 3/],
     ['an alias', 'A: &x "1"\nB: *x', /aliases/]
   ])('rejects %s without quoting values', (_label, text, message) => {
     let thrown: unknown
@@ -49,6 +50,19 @@ describe('parseValueMap', () => {
     }
     expect(thrown).toBeInstanceOf(MapInputError)
     expect((thrown as Error).message).toMatch(message)
+  })
+
+  it('reads JSON the same way whichever parser takes it', () => {
+    // Escapes, a key that looks like a value, an empty string, and text around the object.
+    const values = { A: 'x "q" \\ \u00e9 \n\t/', 'B:C': 'A', EMPTY: '', '"K"': '{"nested": "no"}' }
+    const json = `\n  ${JSON.stringify(values, null, 2)}\n`
+    const viaJson = parseValueMap(json, 'secrets')
+    // The YAML parser, which takes whatever JSON.parse does not, reads the same members the same way.
+    expect(Object.fromEntries(viaJson.map((e) => [e.key, e.value]))).toEqual(values)
+    const asYaml = Object.entries(values)
+      .map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`)
+      .join('\n')
+    expect(parseValueMap(asYaml, 'secrets')).toEqual(viaJson)
   })
 
   it('never quotes the source text in a parse error', () => {

@@ -18,6 +18,32 @@ export class MapInputError extends Error {}
  */
 export function parseValueMap(text: string, kind: SourceKind): SourceEntry[] {
   if (text.trim() === '') return []
+  return flatJsonMap(text, kind) ?? parseYamlMap(text, kind)
+}
+
+/**
+ * The common case, `${{ toJSON(secrets) }}`, without the YAML parser (several times slower on a
+ * large map): a JSON object whose values are all strings. Anything else, including a duplicate key
+ * (JSON.parse keeps the last one silently), is left to the YAML parser, which reports it.
+ */
+function flatJsonMap(text: string, kind: SourceKind): SourceEntry[] | undefined {
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined
+  const entries = Object.entries(data as Record<string, unknown>)
+  if (!entries.every(([, value]) => typeof value === 'string')) return undefined
+  // In an object of string values every string in the text is a key or a value: two per member,
+  // unless a key appears twice.
+  const strings = text.match(/"(?:[^"\\]|\\.)*"/g)?.length ?? 0
+  if (strings !== entries.length * 2) return undefined
+  return entries.map(([key, value]) => ({ key, value: value as string, kind }))
+}
+
+function parseYamlMap(text: string, kind: SourceKind): SourceEntry[] {
   const doc = parseDocument(text, { uniqueKeys: true, strict: true })
   const problem = doc.errors[0]
   if (problem) {
