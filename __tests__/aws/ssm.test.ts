@@ -190,6 +190,9 @@ describe('createClients', () => {
       expect(await clients.ssm.config.region()).toBe('eu-west-1')
       expect(await clients.ssm.config.maxAttempts()).toBe(8)
       expect(await clients.ssm.config.retryStrategy()).not.toHaveProperty('mode')
+      const ssmMiddleware = clients.ssm.middlewareStack.identify().join('\n')
+      expect(ssmMiddleware).toContain('pacingMiddleware')
+      expect(ssmMiddleware).not.toContain('loggerMiddleware')
       expect(await (await clients.sts()).config.retryStrategy()).toMatchObject({ mode: 'adaptive' })
       expect(await (await clients.batch()).config.maxAttempts()).toBe(8)
       process.env.AWS_MAX_ATTEMPTS = '2'
