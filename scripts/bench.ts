@@ -2,6 +2,7 @@
 // per-request latency and per-operation quotas; writes BENCHMARKS.md. Not part of the tests.
 // Options: --latency-ms 30 --repeats 3 --sizes 10,100,500 --states cold,warm,rotated --get-rate 40
 //          --put-rate 10 --batch-rate 10 --cli-n 60 --no-cli --long-ms 20000 --out BENCHMARKS.md
+//          --slow-put-rate 3 (one more N=100 cold run under a slower PutParameter quota; 0 skips it)
 //          --bundle PATH (another build to measure, e.g. a prototype's dist/index.js)
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
@@ -30,6 +31,7 @@ const { values: args } = parseArgs({
     'put-rate': { type: 'string', default: '10' },
     'batch-rate': { type: 'string', default: '10' },
     'cli-n': { type: 'string', default: '60' },
+    'slow-put-rate': { type: 'string', default: '3' },
     'no-cli': { type: 'boolean', default: false },
     'long-ms': { type: 'string', default: '20000' },
     out: { type: 'string', default: 'BENCHMARKS.md' }
@@ -220,6 +222,46 @@ const table2 = table(
 const failureNotes = failures.map((failure, i) => `${i + 1}. ${failure}`).join('\n')
 
 // ---------------------------------------------------------------------------------------------
+// table 2b: a PutParameter quota below the action's starting pace, which it has to find
+
+const slowPutRate = Number(args['slow-put-rate'])
+let table2b = 'Not run (`--slow-put-rate 0`).'
+if (Number.isFinite(slowPutRate) && slowPutRate > 0) {
+  const slowQuotas = { ...quotas, PutParameter: bucket(slowPutRate), AddTagsToResource: bucket(slowPutRate) }
+  const scenario: Scenario = { n: 100, state: 'cold', batch: false }
+  const run = await measure(scenario, { ...config, quotas: slowQuotas }, false)
+  progress(`N=100 cold, PutParameter ${slowPutRate}/s: ${describeRun(run)}`)
+  const bound = criticalPathMs(scenario, latencyMs, slowQuotas)
+  const minimum = Object.values(minimumRequests(scenario)).reduce((a, b) => a + b, 0)
+  table2b = table(
+    [
+      'scenario',
+      'PutParameter quota',
+      'requests',
+      'throttled',
+      'wall ms',
+      'AWS span ms',
+      'bound ms',
+      'span / bound',
+      'result'
+    ],
+    [
+      [
+        label(scenario),
+        `${slowPutRate}/s (burst ${slowPutRate})`,
+        countCell(run.total, minimum),
+        String(run.throttled),
+        ms(run.wallMs),
+        ms(run.awsSpanMs),
+        ms(bound),
+        ratio(run.awsSpanMs, bound),
+        run.ok ? 'ok' : `failed: ${run.problem ?? ''}`
+      ]
+    ]
+  )
+}
+
+// ---------------------------------------------------------------------------------------------
 // table 3: against the AWS CLI script, N = cliN, with a Batch definition and a job
 
 let table3 = `Not run (${args['no-cli'] ? '--no-cli' : `${AWS_CLI} missing: apt-get install awscli`}).`
@@ -381,6 +423,10 @@ throughput. AWS does not publish PutParameter's; AWS Support has quoted 3/s for 
 higher throughput, so 10/s here (\`--put-rate 3\` for the standard setting; the cold runs then take
 over 3× longer). The Batch rates are assumptions; each run makes at most 3 such calls.
 
+The action does not know the quotas: it paces Parameter Store requests itself, starting at 95 % of
+40/s for reads and of 10/s for writes, and slows down when a request is throttled (section 2b shows
+a slower quota). It loads the Batch, ECS and STS SDK clients only when the run uses them.
+
 Each measured run starts a fresh server (fresh buckets), seeds it (warm: the parameters exist with the
 same values; rotated: 10 % of the values differ; +Batch: a job definition and queue, and for warm and
 rotated a first run of the action has already put the secrets in the definition), then spawns
@@ -393,6 +439,14 @@ Counts per operation of the median run, throttled requests included; **bold** wh
 the minimum (after the slash). The minimum: ceil(N/10) GetParameters, one PutParameter per changed
 value, one DescribeJobDefinitions, RegisterJobDefinition only when the definition changes (cold),
 one SubmitJob, and GetCallerIdentity only when no ARN is read (cold without a definition).
+
+AddTagsToResource is not in the issue's minimum, but the action's contract puts \`tags\` (and the
+managed-by tag) on every parameter it writes, and Parameter Store refuses \`Tags\` together with
+\`Overwrite\`: each updated parameter costs one. Checking first which parameters already carry the
+tags would take a DescribeParameters, whose filters AWS applies page by page over the whole account
+(an account with thousands of parameters answers with many near-empty pages), so it is not done.
+N=500 with a Batch definition cannot exist: 500 secret references make a 52 KB definition, over
+Batch's 24 KiB limit; the action refuses it before any write.
 
 ${table1}
 
@@ -407,6 +461,13 @@ GNU time (\`%M\`).
 ${table2}
 
 ${failureNotes}
+
+### 2b. A PutParameter quota slower than the action's pace
+
+The same N=100 cold run with PutParameter (and AddTagsToResource) limited to ${slowPutRate}/s: the
+action starts at 9.5/s and has to find the quota. The bound uses the slower quota.
+
+${table2b}
 
 ## 3. Against the AWS CLI
 
