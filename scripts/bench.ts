@@ -408,7 +408,7 @@ ${table(
       'action',
       args.bundle
         ? `${built} (--bundle)`
-        : `${commit}${dirty}; dist/index.js built by \`npm run bundle\` (ncc ${packageVersion('@vercel/ncc')})`
+        : `${commit}${dirty}; dist/index.js built by \`npm run bundle\` (esbuild ${packageVersion('esbuild')})`
     ],
     ['runtime', `${node24.label} (action.yml's node24); benchmark driver ${process.version}`],
     ['AWS SDK', `@aws-sdk/client-ssm ${packageVersion('@aws-sdk/client-ssm')}`],
