@@ -203,7 +203,7 @@ async function finish(report: RunReport): Promise<void> {
 export async function run(options: { sleep?: Sleep } = {}): Promise<void> {
   let secretValues: string[] = []
   try {
-    const request = readInputs()
+    const request = await readInputs()
     secretValues = request.entries.filter((entry) => entry.kind === 'secrets').map((entry) => entry.value)
     for (const warning of request.warnings) core.warning(warning)
     core.debug(

@@ -10,7 +10,7 @@ import type { DefinitionDocument } from '../plan/definitions.js'
 import type { DefinitionStore, DescribedDefinition } from './definition-store.js'
 
 // Loaded on first use, like the client: runs without Batch never load its SDK code.
-const sdk = () => import('@aws-sdk/client-batch')
+const sdk = () => import('./sdk-batch.js')
 
 function described(jobDefinition: JobDefinition): DescribedDefinition {
   const definition = jobDefinition as unknown as Record<string, unknown>

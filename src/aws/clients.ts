@@ -100,12 +100,10 @@ export function createClients(options: { region: string }): AwsClients {
   ssm.middlewareStack.remove('loggerMiddleware')
   return {
     ssm,
-    sts: lazy(async () => new (await import('@aws-sdk/client-sts')).STSClient(config)),
-    batch: lazy(async () => new (await import('@aws-sdk/client-batch')).BatchClient(config)),
-    batchSubmit: lazy(
-      async () => new (await import('@aws-sdk/client-batch')).BatchClient({ ...config, maxAttempts: 1 })
-    ),
-    ecs: lazy(async () => new (await import('@aws-sdk/client-ecs')).ECSClient(config)),
-    ecsDeploy: lazy(async () => new (await import('@aws-sdk/client-ecs')).ECSClient({ ...config, maxAttempts: 1 }))
+    sts: lazy(async () => new (await import('./sdk-sts.js')).STSClient(config)),
+    batch: lazy(async () => new (await import('./sdk-batch.js')).BatchClient(config)),
+    batchSubmit: lazy(async () => new (await import('./sdk-batch.js')).BatchClient({ ...config, maxAttempts: 1 })),
+    ecs: lazy(async () => new (await import('./sdk-ecs.js')).ECSClient(config)),
+    ecsDeploy: lazy(async () => new (await import('./sdk-ecs.js')).ECSClient({ ...config, maxAttempts: 1 }))
   }
 }

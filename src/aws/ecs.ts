@@ -11,7 +11,7 @@ import type { RunTaskRequest } from '../plan/launch.js'
 import type { DefinitionStore, DescribedDefinition } from './definition-store.js'
 
 // Loaded on first use, like the client: runs without ECS never load its SDK code.
-const sdk = () => import('@aws-sdk/client-ecs')
+const sdk = () => import('./sdk-ecs.js')
 
 /** ECS answers an unknown task definition with this ClientException. */
 function isUnknownTaskDefinition(error: unknown): boolean {

@@ -85,9 +85,9 @@ export const INPUT = {
 const TIERS: readonly TierChoice[] = ['auto', 'Standard', 'Advanced', 'Intelligent-Tiering']
 
 /** Parses a map input and registers every value as a mask before anything else can log. */
-function readValueMap(kind: SourceKind): SourceEntry[] {
+async function readValueMap(kind: SourceKind): Promise<SourceEntry[]> {
   try {
-    const entries = parseValueMap(rawInput(kind), kind)
+    const entries = await parseValueMap(rawInput(kind), kind)
     if (kind === 'secrets') for (const entry of entries) maskValue(entry.value)
     return entries
   } catch (error) {
@@ -177,10 +177,10 @@ function selectSources(secrets: SourceEntry[], variables: SourceEntry[], warning
 }
 
 /** Reads and validates every input. Throws InputError before any AWS call. */
-export function readInputs(): ActionRequest {
+export async function readInputs(): Promise<ActionRequest> {
   const warnings: string[] = []
-  const secrets = readValueMap('secrets')
-  const variables = readValueMap('variables')
+  const secrets = await readValueMap('secrets')
+  const variables = await readValueMap('variables')
   const entries = selectSources(secrets, variables, warnings)
   const tier = choiceInput(INPUT.tier, TIERS, 'auto')
   const region = readRegion()

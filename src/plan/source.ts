@@ -1,5 +1,3 @@
-import { parseDocument } from 'yaml'
-
 export type SourceKind = 'secrets' | 'variables'
 
 export interface SourceEntry {
@@ -16,9 +14,10 @@ export class MapInputError extends Error {}
  * JSON is parsed as YAML 1.2 (a superset); parser messages are not passed on because
  * they quote the source line, which may hold a secret value.
  */
-export function parseValueMap(text: string, kind: SourceKind): SourceEntry[] {
+export async function parseValueMap(text: string, kind: SourceKind): Promise<SourceEntry[]> {
   if (text.trim() === '') return []
-  return flatJsonMap(text, kind) ?? parseYamlMap(text, kind)
+  // The YAML parser is a third of what a run loads at start: it is loaded only when needed.
+  return flatJsonMap(text, kind) ?? parseYamlMap(await import('./yaml.js'), text, kind)
 }
 
 /**
@@ -43,8 +42,8 @@ function flatJsonMap(text: string, kind: SourceKind): SourceEntry[] | undefined 
   return entries.map(([key, value]) => ({ key, value: value as string, kind }))
 }
 
-function parseYamlMap(text: string, kind: SourceKind): SourceEntry[] {
-  const doc = parseDocument(text, { uniqueKeys: true, strict: true })
+function parseYamlMap(yaml: typeof import('./yaml.js'), text: string, kind: SourceKind): SourceEntry[] {
+  const doc = yaml.parseDocument(text, { uniqueKeys: true, strict: true })
   const problem = doc.errors[0]
   if (problem) {
     if (problem.code === 'DUPLICATE_KEY') {
