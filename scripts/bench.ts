@@ -423,9 +423,9 @@ throughput. AWS does not publish PutParameter's; AWS Support has quoted 3/s for 
 higher throughput, so 10/s here (\`--put-rate 3\` for the standard setting; the cold runs then take
 over 3× longer). The Batch rates are assumptions; each run makes at most 3 such calls.
 
-The action does not know the quotas: it paces Parameter Store requests itself, starting at 95 % of
-40/s for reads and of 10/s for writes, and slows down when a request is throttled (section 2b shows
-a slower quota). It loads the Batch, ECS and STS SDK clients only when the run uses them.
+The action does not know the quotas: it paces Parameter Store requests itself, starting at 40/s for
+reads and 10/s for writes, and slows down when a request is throttled (section 2b shows a slower
+quota). It loads the Batch, ECS and STS SDK clients only when the run uses them.
 
 Each measured run starts a fresh server (fresh buckets), seeds it (warm: the parameters exist with the
 same values; rotated: 10 % of the values differ; +Batch: a job definition and queue, and for warm and
@@ -465,7 +465,7 @@ ${failureNotes}
 ### 2b. A PutParameter quota slower than the action's pace
 
 The same N=100 cold run with PutParameter (and AddTagsToResource) limited to ${slowPutRate}/s: the
-action starts at 9.5/s and has to find the quota. The bound uses the slower quota.
+action starts at 10/s and has to find the quota. The bound uses the slower quota.
 
 ${table2b}
 

@@ -38,6 +38,27 @@ function serviceWithQuota(clock: { now: () => number }, rate: number, burst = ra
   }
 }
 
+/** A clock for concurrent tasks: time jumps to the next timer once every task waits on one. */
+function eventClock() {
+  let now = 0
+  const timers: { at: number; wake: () => void }[] = []
+  const sleep = (ms: number) => new Promise<void>((wake) => timers.push({ at: now + ms, wake }))
+  async function run<T>(work: Promise<T>): Promise<T> {
+    let done = false
+    const result = work.finally(() => (done = true))
+    while (!done) {
+      await new Promise((resolve) => setImmediate(resolve))
+      timers.sort((a, b) => a.at - b.at)
+      const next = timers.shift()
+      if (!next) continue
+      now = Math.max(now, next.at)
+      next.wake()
+    }
+    return result
+  }
+  return { now: () => now, sleep, run }
+}
+
 describe('Pacer', () => {
   it('lets a burst go at once, then one request every 1/rate s', async () => {
     const clock = virtualClock()
@@ -56,6 +77,33 @@ describe('Pacer', () => {
     expect(service.log.filter((entry) => !entry.ok)).toHaveLength(0)
     // 10 at once, then 90 at 10 a second.
     expect(clock.now()).toBe(9000)
+  })
+
+  it('counts a request as arriving when it is answered: a late first burst does not make the next ones early', async () => {
+    const clock = eventClock()
+    // The service's bucket, at the arrival of each request: 10 a second, 10 at once.
+    let tokens = 10
+    let at = 0
+    const arrivals: { at: number; ok: boolean }[] = []
+    let sent = 0
+    const request = async () => {
+      // The first ten open connections: they arrive 45 ms after being sent; later ones after 1 ms.
+      const first = sent++ < 10
+      await clock.sleep(first ? 45 : 1)
+      tokens = Math.min(10, tokens + ((clock.now() - at) / 1000) * 10)
+      at = clock.now()
+      const ok = tokens >= 1
+      if (ok) tokens -= 1
+      arrivals.push({ at: clock.now(), ok })
+      await clock.sleep(30)
+      if (!ok) throw throttling
+    }
+    const pacer = new Pacer({ rate: 10, now: clock.now, sleep: clock.sleep })
+    await clock.run(Promise.all(Array.from({ length: 20 }, () => pacer.send(request, isThrottling))))
+    expect(arrivals.filter((arrival) => !arrival.ok)).toHaveLength(0)
+    expect(arrivals).toHaveLength(20)
+    // One round trip of lag, not more: the last of 20 arrives about a second after the first ten.
+    expect(arrivals[19]!.at).toBeLessThan(45 + 1000 + 100)
   })
 
   it('settles on a slower quota after a few throttles, and every request still succeeds', async () => {

@@ -43,13 +43,10 @@ export const SSM_RATES: Readonly<Record<string, number>> = {
   DescribeParametersCommand: 10
 }
 const OTHER_SSM_RATE = 10
-// Sending at exactly the quota gets the odd request throttled when network jitter bunches two up,
-// and each throttle slows the pacer down by 30 %: 5 % under the quota costs less than that.
-const HEADROOM = 0.95
 const DEFAULT_MAX_ATTEMPTS = 8
 
 function ssmPacing(): ReturnType<typeof pacingPlugin> {
-  const pacer = (rate: number) => new Pacer({ rate: rate * HEADROOM, burst: rate })
+  const pacer = (rate: number) => new Pacer({ rate })
   const pacers = new Map(Object.entries(SSM_RATES).map(([command, rate]) => [command, pacer(rate)]))
   return pacingPlugin(pacers, pacer(OTHER_SSM_RATE))
 }

@@ -31,13 +31,21 @@ const RECOVERED = 0.9
 const PROBE = 0.05
 
 /**
- * Sends requests no faster than a token bucket that stands in for the service's quota. The real
- * quota is not known (AWS publishes few), so the pacer starts at a given rate and, when a request
- * is throttled, empties its bucket, slows down and sends that request again itself. The SDK's own
- * throttling backoff (a random wait of up to 1 s, doubling with each retry) holds back one request
- * at a time while the others keep hitting the quota, which stalls a run of hundreds of writes.
- * After slowing down it speeds up again, by about one request per second every second until it is
- * near the rate that was throttled, then twenty times slower, probing whether the quota has room.
+ * Keeps requests within a quota of `burst` requests at once and `rate` a second (a token bucket,
+ * which is how AWS throttles), without knowing when a request reaches the service: only that it
+ * did so between being sent and being answered. The first requests of a run open their connections
+ * and reach the service tens of milliseconds after they are sent; a pacer that counted from the
+ * send would let the next one through too early. So its bucket counts each answered request as
+ * arriving as late as it can have, when it was answered, and each request in flight as arriving
+ * now. A later arrival leaves the real bucket fuller at any moment after it, so whatever the
+ * delays, what this bucket lets through the real one does too, at the cost of one round trip of lag.
+ *
+ * The real quota is not known (AWS publishes few), so the pacer starts at a given rate and, when a
+ * request is throttled, slows down and sends that request again itself. The SDK's own throttling
+ * backoff (a random wait of up to 1 s, doubling with each retry) holds back one request at a time
+ * while the others keep hitting the quota, which stalls a run of hundreds of writes. After slowing
+ * down it speeds up again, by about one request per second every second until it is near the rate
+ * that was throttled, then twenty times slower, probing whether the quota has room.
  */
 export class Pacer {
   private readonly maxRate: number
@@ -47,8 +55,10 @@ export class Pacer {
   private readonly now: () => number
   private readonly sleep: Sleep
   private rate: number
-  private tokens: number
-  private refilledAt: number
+  /** The bucket after the last answered request, counted as arriving when it was answered. */
+  private level: number
+  private levelAt: number
+  private inFlight = 0
   private lastSlowdownAt = -Infinity
   /** The rate at the last throttling: below it the pacer speeds up quickly, above it slowly. */
   private ceiling: number
@@ -59,29 +69,31 @@ export class Pacer {
   constructor(options: PacerOptions) {
     this.maxRate = options.rate
     this.rate = options.rate
-    this.burst = options.burst ?? Math.max(1, options.rate)
+    this.burst = Math.max(1, options.burst ?? options.rate)
     this.minRate = Math.min(options.minRate ?? 0.5, options.rate)
     this.maxThrottles = options.maxThrottles ?? 10
     this.now = options.now ?? (() => performance.now())
     this.sleep = options.sleep ?? realSleep
-    this.tokens = this.burst
-    this.refilledAt = this.now()
     this.ceiling = options.rate
+    this.level = this.burst
+    this.levelAt = this.now()
   }
 
   get currentRate(): number {
     return this.rate
   }
 
-  /** Runs `request` when the bucket allows, again after each throttling, up to maxThrottles times. */
+  /** Runs `request` when the quota allows, again after each throttling, up to maxThrottles times. */
   async send<T>(request: () => Promise<T>, isThrottling: (error: unknown) => boolean): Promise<T> {
     for (let throttles = 0; ; throttles++) {
       const sentAt = await this.take()
       try {
         const result = await request()
+        this.answered()
         this.speedUp()
         return result
       } catch (error) {
+        this.answered()
         if (!isThrottling(error) || throttles >= this.maxThrottles) throw error
         this.throttled++
         this.slowDown(sentAt)
@@ -89,25 +101,32 @@ export class Pacer {
     }
   }
 
-  private refill(): void {
-    const now = this.now()
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) / 1000) * this.rate)
-    this.refilledAt = now
+  private levelNow(now: number): number {
+    return Math.min(this.burst, this.level + ((now - this.levelAt) / 1000) * this.rate)
   }
 
   /** Waits for a token, first come first served; resolves with the time it was taken. */
   private take(): Promise<number> {
     const taken = this.queue.then(async () => {
-      this.refill()
-      while (this.tokens < 1) {
-        await this.sleep(Math.ceil(((1 - this.tokens) / this.rate) * 1000))
-        this.refill()
+      for (;;) {
+        const now = this.now()
+        const available = this.levelNow(now) - this.inFlight
+        if (available >= 1) {
+          this.inFlight++
+          return now
+        }
+        await this.sleep(Math.max(1, Math.ceil(((1 - available) / this.rate) * 1000)))
       }
-      this.tokens -= 1
-      return this.now()
     })
     this.queue = taken
     return taken
+  }
+
+  private answered(): void {
+    const now = this.now()
+    this.level = this.levelNow(now) - 1
+    this.levelAt = now
+    this.inFlight--
   }
 
   private speedUp(): void {
@@ -116,9 +135,8 @@ export class Pacer {
   }
 
   private slowDown(sentAt: number): void {
-    this.refill()
     // The service's bucket is empty now; ours should not let the next request through at once.
-    this.tokens = Math.min(this.tokens, 0)
+    this.level = Math.min(this.level, 0)
     // Requests sent before the last slowdown were sent too fast already: count them once.
     if (sentAt <= this.lastSlowdownAt) return
     this.ceiling = this.rate
