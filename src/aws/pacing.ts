@@ -63,7 +63,7 @@ export class Pacer {
   /** The rate at the last throttling: below it the pacer speeds up quickly, above it slowly. */
   private ceiling: number
   private queue: Promise<unknown> = Promise.resolve()
-  /** Requests that were throttled, for the log. */
+  /** Requests that were throttled and sent again (or given up on). */
   throttled = 0
 
   constructor(options: PacerOptions) {
