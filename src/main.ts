@@ -13,10 +13,10 @@ import {
   type DefinitionState,
   type SecretsPlan
 } from './definition.js'
+import { realSleep, type Sleep } from './concurrency.js'
 import { errorMessage, InputError } from './errors.js'
 import { readInputs, type ActionRequest } from './inputs/index.js'
 import { checkLaunch, describeLaunch, launch } from './launch/index.js'
-import { realSleep, type Sleep } from './launch/send.js'
 import { batchModel } from './plan/batch.js'
 import type { DefinitionModel, DefinitionPlan } from './plan/definitions.js'
 import { ecsModel } from './plan/ecs.js'

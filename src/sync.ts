@@ -138,7 +138,7 @@ export interface ApplyOptions {
    * Account and partition for the ARNs of created parameters; undefined leaves them empty. It may
    * still be on its way: it is needed only once the writes are done.
    */
-  identity: Identity | undefined | Promise<Identity | undefined>
+  identity: Promise<Identity | undefined>
   log: Logger
 }
 

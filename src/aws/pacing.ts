@@ -9,9 +9,7 @@ import type {
   RetryStrategyV2,
   RetryToken
 } from '@smithy/types'
-
-export type Sleep = (ms: number) => Promise<void>
-const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+import { realSleep, type Sleep } from '../concurrency.js'
 
 export interface PacerOptions {
   /** Requests per second to start with, and never exceed. */

@@ -15,7 +15,8 @@ import {
   type SubmitJobRequest
 } from '../plan/launch.js'
 import { describeAwsError, type Logger } from '../sync.js'
-import { deployServiceOnce, submitJobOnce, type Sleep } from './send.js'
+import type { Sleep } from '../concurrency.js'
+import { deployServiceOnce, submitJobOnce } from './send.js'
 import { waitForDeployment, waitForJob, waitForTask, type WaitResult } from './wait.js'
 
 export interface LaunchReport {

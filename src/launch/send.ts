@@ -2,11 +2,9 @@ import type { Deployment, Service } from '@aws-sdk/client-ecs'
 import type { AwsClients } from '../aws/clients.js'
 import { findJobByName, submitJob, type SubmittedJob } from '../aws/batch.js'
 import { describeService, updateService } from '../aws/ecs.js'
+import { realSleep, type Sleep } from '../concurrency.js'
 import type { SubmitJobRequest } from '../plan/launch.js'
 import { describeAwsError, type Logger } from '../sync.js'
-
-export type Sleep = (ms: number) => Promise<void>
-export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 export interface Timing {
   log: Logger

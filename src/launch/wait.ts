@@ -4,7 +4,8 @@ import type { AwsClients } from '../aws/clients.js'
 import { describeJob } from '../aws/batch.js'
 import { describeService, describeTask } from '../aws/ecs.js'
 import { describeAwsError } from '../sync.js'
-import { realSleep, type Timing } from './send.js'
+import { realSleep } from '../concurrency.js'
+import type { Timing } from './send.js'
 
 export interface WaitResult {
   status: string
