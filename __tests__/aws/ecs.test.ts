@@ -4,6 +4,7 @@ import {
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
+  UpdateServiceCommand,
   ListTaskDefinitionsCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand
@@ -12,11 +13,12 @@ import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { AwsClients } from '../../src/aws/clients.js'
 import { describeService, ecsDefinitions, runTask } from '../../src/aws/ecs.js'
+import { deployServiceOnce } from '../../src/launch/send.js'
 import { waitForDeployment, waitForTask } from '../../src/launch/wait.js'
 
 const ecsMock = mockClient(ECSClient)
 const ecs = new ECSClient({ region: 'us-east-1' })
-const clients = { ecs: async () => ecs } as unknown as AwsClients
+const clients = { ecs: async () => ecs, ecsDeploy: async () => ecs } as unknown as AwsClients
 const log = { info: () => undefined, warning: () => undefined, debug: () => undefined }
 const sleep = async () => undefined
 
@@ -119,7 +121,8 @@ describe('waits', () => {
       clients,
       cluster: 'c',
       service: 's',
-      deployment,
+      taskDefinition: 'arn:td/web:4',
+      started: { deployment, earlier: new Set() },
       timeoutMinutes: 1,
       log,
       sleep
@@ -135,7 +138,8 @@ describe('waits', () => {
       clients,
       cluster: 'c',
       service: 's',
-      deployment,
+      taskDefinition: 'arn:td/web:4',
+      started: { deployment, earlier: new Set() },
       timeoutMinutes: 1,
       log,
       sleep
@@ -173,5 +177,93 @@ describe('waits', () => {
       "Task arn:task/1 stopped: ResourceInitializationError: unable to pull secrets; essential container 'app' did not exit normally: CannotStartContainerError."
     )
     expect(ecsMock.commandCalls(DescribeTasksCommand)[0]?.args[0].input).toEqual({ tasks: ['arn:task/1'] })
+  })
+})
+
+describe('deployServiceOnce: a 2xx answer is never sent again', () => {
+  const arn = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:4'
+  const warnings: string[] = []
+  const warn = { ...log, warning: (message: string) => warnings.push(message) }
+  afterEach(() => (warnings.length = 0))
+  const previous = {
+    id: 'ecs-svc/old',
+    status: 'PRIMARY',
+    taskDefinition: arn.replace(':4', ':3'),
+    createdAt: new Date(0)
+  }
+
+  it('takes an UpdateService answer whose PRIMARY deployment still shows the previous revision, once', async () => {
+    ecsMock.on(DescribeServicesCommand).resolves({ services: [{ deployments: [previous] }] })
+    ecsMock.on(UpdateServiceCommand).resolves({ service: { deployments: [previous] } })
+    const started = await deployServiceOnce({
+      clients,
+      cluster: 'c',
+      service: 'web',
+      taskDefinition: arn,
+      log: warn,
+      sleep
+    })
+    expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1)
+    expect(started.deployment).toBeUndefined()
+    expect(started.earlier).toEqual(new Set(['ecs-svc/old']))
+    expect(warnings.join('\n')).toMatch(/answered.*no PRIMARY deployment of .*web:4; it is not sent again/)
+  })
+
+  it('accepts a deployment that names its revision as family:revision', async () => {
+    ecsMock.on(DescribeServicesCommand).resolves({ services: [{ deployments: [previous] }] })
+    const ours = { id: 'ecs-svc/new', status: 'PRIMARY', taskDefinition: 'web:4', createdAt: new Date() }
+    ecsMock.on(UpdateServiceCommand).resolves({ service: { deployments: [ours, { ...previous, status: 'ACTIVE' }] } })
+    const started = await deployServiceOnce({
+      clients,
+      cluster: 'c',
+      service: 'web',
+      taskDefinition: arn,
+      log: warn,
+      sleep
+    })
+    expect(started.deployment?.id).toBe('ecs-svc/new')
+    expect(warnings).toEqual([])
+  })
+
+  it('does not resend when the 2xx answer could not be read, and finds the deployment by describing', async () => {
+    const unreadable = Object.assign(new SyntaxError('Unexpected token < in JSON'), {
+      $metadata: { httpStatusCode: 200 }
+    })
+    const ours = { id: 'ecs-svc/new', status: 'PRIMARY', taskDefinition: arn, createdAt: new Date() }
+    ecsMock
+      .on(DescribeServicesCommand)
+      .resolvesOnce({ services: [{ deployments: [previous] }] })
+      .resolves({ services: [{ deployments: [ours, { ...previous, status: 'ACTIVE' }] }] })
+    ecsMock.on(UpdateServiceCommand).rejects(unreadable)
+    const started = await deployServiceOnce({
+      clients,
+      cluster: 'c',
+      service: 'web',
+      taskDefinition: arn,
+      log: warn,
+      sleep
+    })
+    expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1)
+    expect(started.deployment?.id).toBe('ecs-svc/new')
+  })
+
+  it('the wait finds the deployment the answer did not show', async () => {
+    const ours = { id: 'ecs-svc/new', status: 'PRIMARY', taskDefinition: arn, rolloutState: 'COMPLETED' as const }
+    ecsMock
+      .on(DescribeServicesCommand)
+      .resolvesOnce({ services: [{ deployments: [previous] }] })
+      .resolves({ services: [{ deployments: [ours] }] })
+    const result = await waitForDeployment({
+      clients,
+      cluster: 'c',
+      service: 'web',
+      taskDefinition: arn,
+      started: { deployment: undefined, earlier: new Set(['ecs-svc/old']) },
+      timeoutMinutes: 1,
+      log,
+      sleep
+    })
+    expect(result.status).toBe('COMPLETED (0/0 running)')
+    expect(result.failure).toBeUndefined()
   })
 })

@@ -109,6 +109,27 @@ describe('submitJobOnce', () => {
     expect(batchMock.commandCalls(ListJobsCommand)).toHaveLength(15)
   })
 
+  it('never resends a SubmitJob that was answered, even without a jobId; looks the job up instead', async () => {
+    batchMock.on(SubmitJobCommand).resolves({ jobName: 'job-1-1' })
+    batchMock
+      .on(ListJobsCommand)
+      .resolvesOnce({ jobSummaryList: [] })
+      .resolves({ jobSummaryList: [{ jobId: 'j', jobArn: 'a', jobName: 'job-1-1', createdAt: clock }] })
+    expect((await submitJobOnce({ clients, request, log, sleep, now })).jobId).toBe('j')
+    expect(batchMock.commandCalls(SubmitJobCommand)).toHaveLength(1)
+    expect(lines.join('\n')).toMatch(/answered without a jobId; it is not sent again/)
+  })
+
+  it('fails without resending when an answered SubmitJob cannot be read nor found', async () => {
+    const unreadable = Object.assign(new Error('Unexpected end of JSON input'), { $metadata: { httpStatusCode: 200 } })
+    batchMock.on(SubmitJobCommand).rejects(unreadable)
+    batchMock.on(ListJobsCommand).resolves({ jobSummaryList: [] })
+    await expect(submitJobOnce({ clients, request, log, sleep, now })).rejects.toThrow(
+      /was answered, so the job was submitted, .*it was not submitted again/
+    )
+    expect(batchMock.commandCalls(SubmitJobCommand)).toHaveLength(1)
+  })
+
   it('does not retry a client error', async () => {
     batchMock.on(SubmitJobCommand).rejects(awsError('ClientException', 400))
     await expect(submitJobOnce({ clients, request, log, sleep, now })).rejects.toThrow('ClientException')

@@ -155,28 +155,29 @@ export async function launch(options: LaunchOptions): Promise<LaunchResult> {
     }
     case 'ecs-service': {
       const { cluster, service } = target
-      const deployment = await deployServiceOnce({
-        ...timing,
-        clients,
-        cluster,
-        service,
-        taskDefinition: options.definitionArn
-      }).catch((error: unknown) => {
-        throw failed(`Updating service ${service}`, error)
-      })
+      const taskDefinition = options.definitionArn
+      const started = await deployServiceOnce({ ...timing, clients, cluster, service, taskDefinition }).catch(
+        (error: unknown) => {
+          throw failed(`Updating service ${service}`, error)
+        }
+      )
+      const { deployment } = started
       Object.assign(report, {
-        id: deployment.id,
-        status: deployment.rolloutState ?? 'IN_PROGRESS',
+        ...(deployment?.id ? { id: deployment.id } : {}),
+        status: deployment?.rolloutState ?? 'IN_PROGRESS',
         link: ecsServiceLink({ partition, region: request.region, cluster, service })
       })
-      log.info(`Started deployment ${deployment.id} of ${service} with ${options.definitionArn}: ${report.link}`)
+      log.info(
+        `Started ${deployment?.id ? `deployment ${deployment.id}` : 'a deployment'} of ${service} with ${taskDefinition}: ${report.link}`
+      )
       if (wait) {
         waited = await waitForDeployment({
           ...timing,
           clients,
           cluster,
           service,
-          deployment,
+          taskDefinition,
+          started,
           timeoutMinutes: waitTimeoutMinutes
         })
       }

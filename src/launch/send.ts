@@ -37,20 +37,50 @@ function isAmbiguous(error: unknown): boolean {
 }
 
 /**
- * Sends a request that must not act twice (SubmitJob, UpdateService with forceNewDeployment).
- * When an answer is lost, the effect is looked up before the request is sent again.
+ * AWS answered 2xx but the SDK could not read the answer (its deserializer puts the status on the
+ * error it throws): the request took effect, and sending it again would act twice.
+ */
+function wasAnswered(error: unknown): boolean {
+  const status = httpStatus(error)
+  return status !== undefined && status >= 200 && status < 300
+}
+
+/** Looks for a request's effect a few times, a second apart: it may take a moment to be listed. */
+async function lookUpEffect<T>(lookup: () => Promise<T | undefined>, sleep: Sleep): Promise<T | undefined> {
+  for (let attempt = 0; attempt < LOOKUPS_AFTER_LOST_ANSWER; attempt++) {
+    if (attempt > 0) await sleep(LOOKUP_INTERVAL_MS)
+    const found = await lookup()
+    if (found !== undefined) return found
+  }
+  return undefined
+}
+
+/**
+ * Sends a request that must not act twice (SubmitJob, UpdateService with forceNewDeployment) and
+ * returns its answer, which the caller interprets: an answer in a shape the caller does not expect
+ * is still an answer, and the request is never sent again. Only a lost answer (timeout, dropped
+ * connection, 5xx) leads to a lookup of its effect, and to a resend when there is none; a throttled
+ * request was refused without acting, so it is sent again. Undefined: AWS answered 2xx, the answer
+ * could not be read and the lookup did not find the effect (yet).
  */
 export async function sendOnce<T>(
   options: Timing & { what: string; send: () => Promise<T>; lookup: () => Promise<T | undefined> }
-): Promise<T> {
+): Promise<T | undefined> {
   const { log, what } = options
   const sleep = options.sleep ?? realSleep
+  const lookUp = () => lookUpEffect(options.lookup, sleep)
   let lastError: unknown
   for (let attempt = 1; attempt <= SEND_ATTEMPTS; attempt++) {
     try {
       return await options.send()
     } catch (error) {
       lastError = error
+      if (wasAnswered(error)) {
+        log.warning(
+          `${what} was answered (HTTP ${httpStatus(error)}) but the answer could not be read (${describeAwsError(error)}); it took effect and is not sent again`
+        )
+        return await lookUp()
+      }
       if (isThrottled(error)) {
         log.info(`${what} throttled (attempt ${attempt}); trying again`)
         await sleep(500 * 2 ** attempt)
@@ -60,13 +90,10 @@ export async function sendOnce<T>(
       log.warning(
         `${what} got no answer (${describeAwsError(error)}); checking whether it took effect before trying again`
       )
-      for (let lookup = 0; lookup < LOOKUPS_AFTER_LOST_ANSWER; lookup++) {
-        if (lookup > 0) await sleep(LOOKUP_INTERVAL_MS)
-        const found = await options.lookup()
-        if (found !== undefined) {
-          log.info(`${what} had taken effect; not sending it again`)
-          return found
-        }
+      const found = await lookUp()
+      if (found !== undefined) {
+        log.info(`${what} had taken effect; not sending it again`)
+        return found
       }
     }
   }
@@ -76,24 +103,43 @@ export async function sendOnce<T>(
 export async function submitJobOnce(
   options: Timing & { clients: AwsClients; request: SubmitJobRequest }
 ): Promise<SubmittedJob> {
-  const { clients, request } = options
+  const { clients, request, log } = options
   const since = (options.now ?? Date.now)() - CLOCK_SKEW_MS
-  return sendOnce({
+  const what = `SubmitJob ${request.jobName}`
+  const lookup = async () =>
+    findJobByName(await clients.batch(), {
+      jobQueue: request.jobQueue,
+      jobName: request.jobName,
+      jobDefinitionArn: request.jobDefinition,
+      since,
+      runTags: Object.fromEntries(Object.entries(request.tags).filter(([key]) => RUN_TAGS.includes(key)))
+    })
+  const answer = await sendOnce({
     ...options,
-    what: `SubmitJob ${request.jobName}`,
+    what,
     send: async () => submitJob(await clients.batchSubmit(), request),
-    lookup: async () =>
-      findJobByName(await clients.batch(), {
-        jobQueue: request.jobQueue,
-        jobName: request.jobName,
-        jobDefinitionArn: request.jobDefinition,
-        since,
-        runTags: Object.fromEntries(Object.entries(request.tags).filter(([key]) => RUN_TAGS.includes(key)))
-      })
+    lookup
   })
+  if (answer?.jobId) return answer
+  if (answer) {
+    log.warning(`${what} was answered without a jobId; it is not sent again, the job is looked up by its name`)
+  }
+  // Answered means submitted: only a lookup may find the job now, never a second SubmitJob.
+  const found = answer ? await lookUpEffect(lookup, options.sleep ?? realSleep) : undefined
+  if (found) return found
+  throw new Error(
+    `${what} was answered, so the job was submitted, but its id could not be read nor the job found by name in queue ${request.jobQueue}; it was not submitted again. Look for job ${request.jobName} in the Batch console`
+  )
 }
 
-function ourDeployment(
+/** Whether a deployment's task definition (an ARN, or family:revision in some answers) is `arn`. */
+function isRevision(taskDefinition: string | undefined, arn: string): boolean {
+  if (!taskDefinition) return false
+  return taskDefinition === arn || arn.endsWith(`/${taskDefinition}`)
+}
+
+/** The deployment this run started: PRIMARY, of this revision, and new since the request was sent. */
+export function ourDeployment(
   service: Service | undefined,
   taskDefinition: string,
   since: number,
@@ -102,34 +148,55 @@ function ourDeployment(
   return service?.deployments?.find(
     (deployment) =>
       deployment.status === 'PRIMARY' &&
-      deployment.taskDefinition === taskDefinition &&
+      isRevision(deployment.taskDefinition, taskDefinition) &&
       (deployment.createdAt?.getTime() ?? 0) >= since &&
       !earlier.has(deployment.id ?? '')
   )
 }
 
+export interface StartedDeployment {
+  /** Undefined when UpdateService's answer did not show it: the wait looks for it. */
+  deployment: Deployment | undefined
+  /** The deployments the service had before the request: none of them is this run's. */
+  earlier: ReadonlySet<string>
+}
+
 export async function deployServiceOnce(
   options: Timing & { clients: AwsClients; cluster: string; service: string; taskDefinition: string }
-): Promise<Deployment> {
-  const { clients, cluster, service, taskDefinition } = options
+): Promise<StartedDeployment> {
+  const { clients, cluster, service, taskDefinition, log } = options
   const since = (options.now ?? Date.now)() - CLOCK_SKEW_MS
   // A rotation redeploys the same revision, so a recent deployment of it may be an earlier run's:
-  // only one that did not exist before the request is ours. Without this list (the service could not
-  // be described), UpdateService's own answer says what is wrong.
+  // only one that did not exist before the request is ours.
   const earlier = await describeService(await clients.ecs(), cluster, service).then(
     (current) => new Set((current?.deployments ?? []).map((deployment) => deployment.id ?? '')),
     () => new Set<string>()
   )
-  return sendOnce({
+  const what = `UpdateService ${service}`
+  const answer = await sendOnce<{ deployment: Deployment | undefined }>({
     ...options,
-    what: `UpdateService ${service}`,
-    send: async () => {
-      const updated = await updateService(await clients.ecsDeploy(), { cluster, service, taskDefinition })
-      const deployment = ourDeployment(updated, taskDefinition, 0)
-      if (!deployment) throw new Error(`UpdateService ${service} returned no PRIMARY deployment of ${taskDefinition}`)
-      return deployment
-    },
-    lookup: async () =>
-      ourDeployment(await describeService(await clients.ecs(), cluster, service), taskDefinition, since, earlier)
+    what,
+    send: async () => ({
+      deployment: ourDeployment(
+        await updateService(await clients.ecsDeploy(), { cluster, service, taskDefinition }),
+        taskDefinition,
+        0
+      )
+    }),
+    lookup: async () => {
+      const found = ourDeployment(
+        await describeService(await clients.ecs(), cluster, service),
+        taskDefinition,
+        since,
+        earlier
+      )
+      return found ? { deployment: found } : undefined
+    }
   })
+  if (!answer?.deployment) {
+    log.warning(
+      `${what} was answered, so a new deployment was requested, but the answer shows no PRIMARY deployment of ${taskDefinition}; it is not sent again (the service's deployments show whether it started)`
+    )
+  }
+  return { deployment: answer?.deployment, earlier }
 }

@@ -1,11 +1,11 @@
 import type { JobDetail } from '@aws-sdk/client-batch'
-import type { Deployment, Service, Task } from '@aws-sdk/client-ecs'
+import type { Service, Task } from '@aws-sdk/client-ecs'
 import type { AwsClients } from '../aws/clients.js'
 import { describeJob } from '../aws/batch.js'
 import { describeService, describeTask } from '../aws/ecs.js'
 import { describeAwsError } from '../sync.js'
 import { realSleep } from '../concurrency.js'
-import type { Timing } from './send.js'
+import { ourDeployment, type StartedDeployment, type Timing } from './send.js'
 
 export interface WaitResult {
   status: string
@@ -93,29 +93,33 @@ export function waitForDeployment(
     clients: AwsClients
     cluster: string
     service: string
-    deployment: Deployment
+    taskDefinition: string
+    started: StartedDeployment
     timeoutMinutes: number
   }
 ): Promise<WaitResult> {
-  const { clients, cluster, service, deployment } = options
+  const { clients, cluster, service, started } = options
+  let deployment = started.deployment
   return pollUntilDone({
     ...options,
-    what: `deployment ${deployment.id} of service ${service}`,
+    what: `deployment ${deployment?.id ?? `of ${options.taskDefinition}`} of service ${service}`,
     stillRunning: 'the deployment goes on',
     check: async () => {
       const current = await describeService(await clients.ecs(), cluster, service)
-      const ours = current?.deployments?.find((candidate) => candidate.id === deployment.id)
+      // UpdateService's answer did not show the deployment: the first new one of this revision is it.
+      deployment ??= ourDeployment(current, options.taskDefinition, 0, started.earlier)
+      if (!deployment) return { status: 'REQUESTED', done: false }
+      const ours = current?.deployments?.find((candidate) => candidate.id === deployment?.id)
       if (!ours) {
         // A rolled-back deployment drains away; its failure is left in the service events.
-        const failedEvent = current?.events?.find(
-          (event) => event.message?.includes(deployment.id ?? '') && /fail/i.test(event.message)
-        )
+        const id = deployment.id ?? ''
+        const failedEvent = current?.events?.find((event) => event.message?.includes(id) && /fail/i.test(event.message))
         return {
           status: failedEvent ? 'FAILED' : 'REPLACED',
           done: true,
           failure: failedEvent
-            ? `Deployment ${deployment.id} of ${service} FAILED and was rolled back: ${failedEvent.message}${recentEvents(current, deployment.createdAt)}`
-            : `Deployment ${deployment.id} of ${service} was replaced by another deployment before it completed.${recentEvents(current, deployment.createdAt)}`
+            ? `Deployment ${id} of ${service} FAILED and was rolled back: ${failedEvent.message}${recentEvents(current, deployment.createdAt)}`
+            : `Deployment ${id} of ${service} was replaced by another deployment before it completed.${recentEvents(current, deployment.createdAt)}`
         }
       }
       const state = ours.rolloutState ?? 'IN_PROGRESS'
