@@ -221,15 +221,19 @@ describe('ECS stages', () => {
     const { tmpdir } = await import('node:os')
     const { join } = await import('node:path')
     const file = join(await mkdtemp(join(tmpdir(), 'td-')), 'td.json')
-    await writeFile(
-      file,
-      JSON.stringify({
-        family: 'jobs',
-        executionRoleArn: ROLE,
-        containerDefinitions: [{ name: 'main', image: 'jobs:1', memory: 512 }]
-      })
-    )
+    const writeDefinition = (image: string) =>
+      writeFile(
+        file,
+        JSON.stringify({
+          family: 'jobs',
+          executionRoleArn: ROLE,
+          containerDefinitions: [{ name: 'main', image, memory: 512 }]
+        })
+      )
+    await writeDefinition('jobs:1')
     expect((await runWith({ ...base, 'task-definition': file, containers: '' })).errors).toEqual([])
+    // A new image is a real change: a new revision, and the older one deregistered.
+    await writeDefinition('jobs:2')
     const again = await runWith({
       ...base,
       secrets: '{"API_TOKEN": "api-token-value-9"}',
@@ -238,6 +242,7 @@ describe('ECS stages', () => {
       'keep-revisions': '1'
     })
     expect(again.errors).toEqual([])
+    expect(again.stdout).toContain('~ containerDefinitions[main].image')
     expect(
       fake()
         .ecs.taskDefinitions('jobs')

@@ -2,6 +2,7 @@
 import { DefinitionError, type ContainerLike, type ContainerSlot } from './containers.js'
 import {
   asObject,
+  fill,
   objectList,
   pick,
   requireObject,
@@ -38,6 +39,34 @@ function ecsPropertiesContainers(ecsProperties: unknown, prefix = ''): Container
   )
 }
 
+/**
+ * The job definition as Batch describes it: the defaults it fills in on register, filled in, and
+ * the values it rewrites (evaluateOnExit actions come back lower-case). Evidence: real
+ * DescribeJobDefinitions output next to the file it was registered from (sources in
+ * __tests__/fixtures/real-definitions/sources.ts) and the API reference of RegisterJobDefinition.
+ */
+function withBatchDefaults(document: DefinitionDocument): DefinitionDocument {
+  const definition = structuredClone(document)
+  if (definition.eksProperties === undefined) {
+    fill(definition, 'platformCapabilities', ['EC2'])
+    fill(definition, 'propagateTags', false)
+  }
+  for (const rule of objectList(asObject(definition.retryStrategy)?.evaluateOnExit)) {
+    if (typeof rule.action === 'string') rule.action = rule.action.toLowerCase()
+  }
+  const fargate = Array.isArray(definition.platformCapabilities) && definition.platformCapabilities.includes('FARGATE')
+  const container = asObject(definition.containerProperties)
+  if (container && fargate) {
+    const network = asObject(container.networkConfiguration) ?? {}
+    fill(network, 'assignPublicIp', 'DISABLED')
+    container.networkConfiguration = network
+    const platform = asObject(container.fargatePlatformConfiguration) ?? {}
+    fill(platform, 'platformVersion', 'LATEST')
+    container.fargatePlatformConfiguration = platform
+  }
+  return definition
+}
+
 function containerSlot(id: string, container: Record<string, unknown>): ContainerSlot {
   const role = container.executionRoleArn
   return { id, container: container as ContainerLike, executionRoleArn: typeof role === 'string' ? role : undefined }
@@ -50,6 +79,7 @@ export const batchModel: DefinitionModel = {
   // Batch's documented limit on a job definition.
   maxBytes: 24 * 1024,
   toRegisterRequest: (document) => pick(document, REGISTER_MEMBERS),
+  withDefaults: withBatchDefaults,
 
   /** RegisterJobDefinition shape, one described definition, or a whole DescribeJobDefinitions answer. */
   fromFile(data) {

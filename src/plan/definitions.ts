@@ -1,7 +1,9 @@
 // Pure: what Batch job definitions and ECS task definitions have in common for this action —
 // read a file, find the containers, rewrite them, compare with the current revision.
 import {
+  canonical,
   chooseContainers,
+  compareText,
   containerChanges,
   DefinitionError,
   rewriteContainer,
@@ -25,6 +27,11 @@ export interface DefinitionModel {
   maxBytes: number
   /** The register request for a definition in register or describe shape. */
   toRegisterRequest(document: DefinitionDocument): DefinitionDocument
+  /**
+   * A copy of a register request with the defaults the service fills in when it describes the
+   * registered revision, so that a file that leaves them out compares equal to its revision.
+   */
+  withDefaults(document: DefinitionDocument): DefinitionDocument
   /** The definition in a file, in any shape the service's API uses. */
   fromFile(data: unknown): DefinitionDocument
   /** Its name: the Batch job definition name or the ECS family. */
@@ -42,6 +49,11 @@ export function asObject(value: unknown): Record<string, unknown> | undefined {
 
 export function objectList(value: unknown): Record<string, unknown>[] {
   return Array.isArray(value) ? value.filter((item) => asObject(item) !== undefined) : []
+}
+
+/** Sets `key` when it is missing (undefined or null), as the service does on describe. */
+export function fill(record: Record<string, unknown>, key: string, value: unknown): void {
+  if (record[key] === undefined || record[key] === null) record[key] = value
 }
 
 export function pick(document: DefinitionDocument, members: readonly string[]): DefinitionDocument {
@@ -78,11 +90,14 @@ function replaceContainers(
 
 export interface DefinitionPlan {
   definition: DefinitionDocument
-  /** False when the rewritten definition equals the current one (order of secrets aside). */
+  /** False when the rewritten definition equals the current one, modulo the service's defaults. */
   changed: boolean
   /** The containers that got the secrets. */
   containers: ContainerSlot[]
-  /** What changed in each chosen container, one line per secret (names and ARNs, never values). */
+  /**
+   * What registering it changes against the current revision (against the file when there is
+   * none): one line per secret, and one per other member that differs (names, never values).
+   */
   changes: string[]
   warnings: string[]
 }
@@ -96,10 +111,17 @@ export interface DefinitionPlanOptions extends RewriteOptions {
   containers: readonly string[] | undefined
 }
 
+/** The register request as the service would describe it, in the form that compares. */
+function comparable(model: DefinitionModel, document: DefinitionDocument): unknown {
+  return canonical(model.withDefaults(document))
+}
+
 export function planDefinitionRewrite(options: DefinitionPlanOptions): DefinitionPlan {
   const { model } = options
   const source = model.toRegisterRequest(options.source)
+  const current = options.current ? model.toRegisterRequest(options.current) : undefined
   const chosen = chooseContainers(model.containers(source), options.containers)
+  const currentContainers = new Map(current ? model.containers(current).map((slot) => [slot.id, slot.container]) : [])
   const warnings: string[] = []
   const changes: string[] = []
   const rewritten = new Map<ContainerLike, ContainerLike>()
@@ -107,12 +129,18 @@ export function planDefinitionRewrite(options: DefinitionPlanOptions): Definitio
     const result = rewriteContainer(slot, options)
     rewritten.set(slot.container, result.container)
     warnings.push(...result.warnings)
-    changes.push(...containerChanges(slot.id, slot.container, result.container))
+    const before = current ? (currentContainers.get(slot.id) ?? {}) : slot.container
+    changes.push(...containerChanges(slot.id, before, result.container))
   }
-  const current = options.current ? model.toRegisterRequest(options.current) : undefined
   let definition = replaceContainers(source, rewritten)
   if (current) definition = model.keepTags(definition, current)
-  const changed = current === undefined || !sameDefinition(definition, current)
+  const changed = current === undefined || !sameDefinition(comparable(model, definition), comparable(model, current))
+  if (changed && current) {
+    const secretNames = new Set(options.secrets.map((secret) => secret.name))
+    const withoutSecrets = (document: DefinitionDocument) =>
+      comparable(model, withoutReferences(model, document, secretNames))
+    changes.push(...memberChanges(withoutSecrets(current), withoutSecrets(definition)))
+  }
   const bytes = Buffer.byteLength(JSON.stringify(definition))
   if (changed && bytes > model.maxBytes) {
     throw new DefinitionError(
@@ -120,4 +148,52 @@ export function planDefinitionRewrite(options: DefinitionPlanOptions): Definitio
     )
   }
   return { definition, changed, containers: chosen, changes, warnings }
+}
+
+/**
+ * A copy without what the per-secret lines already show: every container's secrets and log secret
+ * options, and environment entries named like a secret of this run (the rewrite drops those).
+ */
+function withoutReferences(
+  model: DefinitionModel,
+  document: DefinitionDocument,
+  secretNames: ReadonlySet<string>
+): DefinitionDocument {
+  const copy = structuredClone(document)
+  for (const { container } of model.containers(copy)) {
+    delete container.secrets
+    if (container.logConfiguration) delete container.logConfiguration.secretOptions
+    if (container.environment) {
+      container.environment = container.environment.filter((entry) => !secretNames.has(entry.name ?? ''))
+    }
+  }
+  return copy
+}
+
+/** Lists by name where their items have one: `containerDefinitions[app].image`. */
+function itemLabel(item: unknown, index: number): string {
+  const name = asObject(item)?.name
+  return typeof name === 'string' ? name : String(index)
+}
+
+/** One `~ path` line per member that differs between two canonical documents. */
+export function memberChanges(before: unknown, after: unknown, path = ''): string[] {
+  if (JSON.stringify(before) === JSON.stringify(after)) return []
+  const beforeObject = asObject(before)
+  const afterObject = asObject(after)
+  if (beforeObject && afterObject) {
+    const keys = [...new Set([...Object.keys(beforeObject), ...Object.keys(afterObject)])].sort(compareText)
+    return keys.flatMap((key) => {
+      const inner = path ? `${path}.${key}` : key
+      if (!(key in beforeObject)) return [`+ ${inner}`]
+      if (!(key in afterObject)) return [`- ${inner}`]
+      return memberChanges(beforeObject[key], afterObject[key], inner)
+    })
+  }
+  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
+    return before.flatMap((item, index) =>
+      memberChanges(item, after[index], `${path}[${itemLabel(after[index], index)}]`)
+    )
+  }
+  return [`~ ${path}`]
 }

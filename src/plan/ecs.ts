@@ -1,6 +1,14 @@
 // Pure: the ECS task definition — its containers and the register request.
 import { DefinitionError, type ContainerLike } from './containers.js'
-import { asObject, objectList, pick, requireObject, type DefinitionModel } from './definitions.js'
+import {
+  asObject,
+  fill,
+  objectList,
+  pick,
+  requireObject,
+  type DefinitionDocument,
+  type DefinitionModel
+} from './definitions.js'
 
 // The members RegisterTaskDefinition takes. Everything else a describe returns (taskDefinitionArn,
 // revision, status, requiresAttributes, compatibilities, registeredAt, registeredBy,
@@ -28,6 +36,53 @@ const REGISTER_MEMBERS = [
 
 type TagList = { key?: string; value?: string }[]
 
+const CPU_UNITS_PER_VCPU = 1024
+const MIB_PER_GB = 1024
+
+/**
+ * Task-level cpu and memory as DescribeTaskDefinition returns them: strings of CPU units and MiB.
+ * RegisterTaskDefinition also takes "1 vCPU" and "2 GB" (and numbers, in JSON files) and converts
+ * them: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html
+ */
+function taskSize(value: unknown, unitsPer: number, unit: string): unknown {
+  if (typeof value === 'number') return String(value)
+  if (typeof value !== 'string') return value
+  const match = new RegExp(`^\\s*(\\d+(?:\\.\\d+)?)\\s*${unit}\\s*$`, 'i').exec(value)
+  return match ? String(Math.round(Number(match[1]) * unitsPer)) : value.trim()
+}
+
+/**
+ * The task definition as ECS describes it: the defaults it fills in on register, filled in. Each is
+ * in real DescribeTaskDefinition output next to the file it was registered from (sources in
+ * __tests__/fixtures/real-definitions/sources.ts) and in the API reference of ContainerDefinition,
+ * PortMapping and HealthCheck.
+ */
+function withEcsDefaults(document: DefinitionDocument): DefinitionDocument {
+  const definition = structuredClone(document)
+  // Linux EC2 tasks without a network mode use bridge (TaskDefinition.networkMode).
+  fill(definition, 'networkMode', 'bridge')
+  definition.cpu = taskSize(definition.cpu, CPU_UNITS_PER_VCPU, 'vcpu')
+  definition.memory = taskSize(definition.memory, MIB_PER_GB, 'gb')
+  const hostPortIsContainerPort = definition.networkMode === 'awsvpc' || definition.networkMode === 'host'
+  for (const container of objectList(definition.containerDefinitions)) {
+    fill(container, 'cpu', 0)
+    fill(container, 'essential', true)
+    for (const mapping of objectList(container.portMappings)) {
+      fill(mapping, 'protocol', 'tcp')
+      // awsvpc and host: hostPort is containerPort; bridge: 0 (or none) is a dynamic host port.
+      if (mapping.containerPort !== undefined)
+        fill(mapping, 'hostPort', hostPortIsContainerPort ? mapping.containerPort : 0)
+    }
+    const healthCheck = asObject(container.healthCheck)
+    if (healthCheck) {
+      fill(healthCheck, 'interval', 30)
+      fill(healthCheck, 'timeout', 5)
+      fill(healthCheck, 'retries', 3)
+    }
+  }
+  return definition
+}
+
 export const ecsModel: DefinitionModel = {
   kind: 'ecs',
   input: 'task-definition',
@@ -35,6 +90,7 @@ export const ecsModel: DefinitionModel = {
   // ECS's documented limit on a task definition.
   maxBytes: 64 * 1024,
   toRegisterRequest: (document) => pick(document, REGISTER_MEMBERS),
+  withDefaults: withEcsDefaults,
 
   /** RegisterTaskDefinition shape, a task definition, or a whole DescribeTaskDefinition answer (tags beside it). */
   fromFile(data) {

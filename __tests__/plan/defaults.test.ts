@@ -1,0 +1,287 @@
+// Pure: a definition file compares equal to the revision the service describes for it (defaults
+// filled in), and anything that really differs still registers. Every "described" shape below is
+// what the service returns for the "file" shape; the evidence is cited in src/plan/ecs.ts and
+// src/plan/batch.ts.
+import { describe, expect, it } from 'vitest'
+import { batchModel } from '../../src/plan/batch.js'
+import { planDefinitionRewrite, type DefinitionModel } from '../../src/plan/definitions.js'
+import { ecsModel } from '../../src/plan/ecs.js'
+
+const ROLE = 'arn:aws:iam::123456789012:role/exec'
+const arn = (name: string) => `arn:aws:ssm:us-east-1:123456789012:parameter/app/${name}`
+const secrets = [{ name: 'DB_PASSWORD', valueFrom: arn('DB_PASSWORD') }]
+const withSecrets = <T extends Record<string, unknown>>(container: T) => ({ ...container, secrets })
+
+function plan(model: DefinitionModel, file: Record<string, unknown>, current: Record<string, unknown> | undefined) {
+  return planDefinitionRewrite({
+    model,
+    source: file,
+    current,
+    containers: ['*'],
+    secrets,
+    logSecretOptions: [],
+    isStale: () => false
+  })
+}
+
+const ecsFile = {
+  family: 'web',
+  executionRoleArn: ROLE,
+  networkMode: 'awsvpc',
+  requiresCompatibilities: ['FARGATE'],
+  cpu: '256',
+  memory: '512',
+  containerDefinitions: [
+    {
+      name: 'app',
+      image: 'app:1',
+      portMappings: [{ containerPort: 8080 }],
+      healthCheck: { command: ['CMD-SHELL', 'curl -f http://localhost:8080/ || exit 1'] }
+    }
+  ]
+}
+const ecsDescribed = {
+  ...ecsFile,
+  taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:3',
+  revision: 3,
+  status: 'ACTIVE',
+  compatibilities: ['EC2', 'FARGATE'],
+  requiresAttributes: [{ name: 'ecs.capability.secrets.ssm.environment-variables' }],
+  volumes: [],
+  placementConstraints: [],
+  registeredAt: '2026-11-01T00:00:00Z',
+  containerDefinitions: [
+    withSecrets({
+      name: 'app',
+      image: 'app:1',
+      cpu: 0,
+      essential: true,
+      portMappings: [{ containerPort: 8080, hostPort: 8080, protocol: 'tcp' }],
+      environment: [],
+      mountPoints: [],
+      volumesFrom: [],
+      systemControls: [],
+      healthCheck: {
+        command: ['CMD-SHELL', 'curl -f http://localhost:8080/ || exit 1'],
+        interval: 30,
+        timeout: 5,
+        retries: 3
+      }
+    })
+  ]
+}
+
+const batchFile = {
+  jobDefinitionName: 'nightly',
+  type: 'container',
+  platformCapabilities: ['FARGATE'],
+  retryStrategy: { attempts: 3, evaluateOnExit: [{ onStatusReason: 'Host EC2*', action: 'RETRY' }] },
+  containerProperties: {
+    image: 'report:1',
+    executionRoleArn: ROLE,
+    resourceRequirements: [
+      { type: 'VCPU', value: '1' },
+      { type: 'MEMORY', value: '2048' }
+    ]
+  }
+}
+const batchDescribed = {
+  ...batchFile,
+  jobDefinitionArn: 'arn:aws:batch:us-east-1:123456789012:job-definition/nightly:5',
+  revision: 5,
+  status: 'ACTIVE',
+  containerOrchestrationType: 'ECS',
+  propagateTags: false,
+  parameters: {},
+  tags: {},
+  retryStrategy: { attempts: 3, evaluateOnExit: [{ onStatusReason: 'Host EC2*', action: 'retry' }] },
+  containerProperties: withSecrets({
+    ...batchFile.containerProperties,
+    command: [],
+    volumes: [],
+    environment: [],
+    mountPoints: [],
+    ulimits: [],
+    networkConfiguration: { assignPublicIp: 'DISABLED' },
+    fargatePlatformConfiguration: { platformVersion: 'LATEST' }
+  })
+}
+
+describe('a file against the revision the service describes for it', () => {
+  it.each([
+    ['ECS', ecsModel, ecsFile, ecsDescribed],
+    ['Batch', batchModel, batchFile, batchDescribed]
+  ])('%s: equal modulo the defaults, so nothing registers and the diff is empty', (_, model, file, described) => {
+    const result = plan(model, file, described)
+    expect(result.changed).toBe(false)
+    expect(result.changes).toEqual([])
+  })
+
+  it('ECS: bridge and host network modes, and task sizes in vCPU and GB', () => {
+    const bridge = {
+      family: 'legacy',
+      executionRoleArn: ROLE,
+      cpu: '1 vCPU',
+      memory: '2 GB',
+      containerDefinitions: [{ name: 'app', image: 'a', memory: 256, portMappings: [{ containerPort: 80 }] }]
+    }
+    const described = {
+      ...bridge,
+      networkMode: 'bridge',
+      cpu: '1024',
+      memory: '2048',
+      containerDefinitions: [
+        withSecrets({
+          name: 'app',
+          image: 'a',
+          memory: 256,
+          cpu: 0,
+          essential: true,
+          portMappings: [{ containerPort: 80, hostPort: 0, protocol: 'tcp' }]
+        })
+      ]
+    }
+    expect(plan(ecsModel, bridge, described).changed).toBe(false)
+    const host = { ...bridge, networkMode: 'host' }
+    const hostDescribed = {
+      ...described,
+      networkMode: 'host',
+      containerDefinitions: [
+        { ...described.containerDefinitions[0], portMappings: [{ containerPort: 80, hostPort: 80, protocol: 'tcp' }] }
+      ]
+    }
+    expect(plan(ecsModel, host, hostDescribed).changed).toBe(false)
+  })
+
+  it('Batch: nodeProperties and ecsProperties containers, EC2 defaults', () => {
+    const multinode = {
+      jobDefinitionName: 'mpi',
+      type: 'multinode',
+      nodeProperties: {
+        numNodes: 2,
+        mainNode: 0,
+        nodeRangeProperties: [{ targetNodes: '0:', container: { image: 'mpi:1', executionRoleArn: ROLE, vcpus: 2 } }]
+      }
+    }
+    const multinodeDescribed = {
+      ...multinode,
+      platformCapabilities: ['EC2'],
+      propagateTags: false,
+      nodeProperties: {
+        ...multinode.nodeProperties,
+        nodeRangeProperties: [
+          {
+            targetNodes: '0:',
+            container: withSecrets({ ...multinode.nodeProperties.nodeRangeProperties[0]?.container })
+          }
+        ]
+      }
+    }
+    expect(plan(batchModel, multinode, multinodeDescribed).changed).toBe(false)
+    const ecsProperties = {
+      jobDefinitionName: 'pair',
+      type: 'container',
+      ecsProperties: {
+        taskProperties: [
+          {
+            executionRoleArn: ROLE,
+            containers: [
+              { name: 'main', image: 'main:1' },
+              { name: 'side', image: 'side:1', essential: false }
+            ]
+          }
+        ]
+      }
+    }
+    const ecsPropertiesDescribed = {
+      ...ecsProperties,
+      platformCapabilities: ['EC2'],
+      propagateTags: false,
+      ecsProperties: {
+        taskProperties: [
+          {
+            executionRoleArn: ROLE,
+            containers: [
+              withSecrets({ name: 'main', image: 'main:1' }),
+              withSecrets({ name: 'side', image: 'side:1', essential: false })
+            ]
+          }
+        ]
+      }
+    }
+    expect(plan(batchModel, ecsProperties, ecsPropertiesDescribed).changed).toBe(false)
+  })
+})
+
+describe('what really differs still registers, and the diff says what', () => {
+  it.each([
+    [
+      'a changed image',
+      (d: typeof ecsDescribed) => (d.containerDefinitions[0]!.image = 'app:0'),
+      ['~ containerDefinitions[app].image']
+    ],
+    [
+      'a real container cpu',
+      (d: typeof ecsDescribed) => Object.assign(d.containerDefinitions[0]!, { cpu: 256 }),
+      ['~ containerDefinitions[app].cpu']
+    ],
+    [
+      'a non-essential container',
+      (d: typeof ecsDescribed) => Object.assign(d.containerDefinitions[0]!, { essential: false }),
+      ['~ containerDefinitions[app].essential']
+    ],
+    [
+      'a UDP port',
+      (d: typeof ecsDescribed) => (d.containerDefinitions[0]!.portMappings[0]!.protocol = 'udp'),
+      ['~ containerDefinitions[app].portMappings[0].protocol']
+    ],
+    ['another task size', (d: typeof ecsDescribed) => (d.memory = '1024'), ['~ memory']],
+    [
+      'a secret missing in the revision',
+      (d: typeof ecsDescribed) => (d.containerDefinitions[0]!.secrets = []),
+      ["container 'app': + secret DB_PASSWORD → " + arn('DB_PASSWORD')]
+    ]
+  ])('ECS: %s', (_, change, lines) => {
+    const described = structuredClone(ecsDescribed)
+    change(described)
+    const result = plan(ecsModel, ecsFile, described)
+    expect(result.changed).toBe(true)
+    expect(result.changes).toEqual(lines)
+  })
+
+  it.each([
+    [
+      'a changed image',
+      (d: typeof batchDescribed) => (d.containerProperties.image = 'report:0'),
+      ['~ containerProperties.image']
+    ],
+    [
+      'another retry action',
+      (d: typeof batchDescribed) => (d.retryStrategy.evaluateOnExit[0]!.action = 'exit'),
+      ['~ retryStrategy.evaluateOnExit[0].action']
+    ],
+    ['propagated tags', (d: typeof batchDescribed) => (d.propagateTags = true), ['~ propagateTags']],
+    [
+      'a public IP',
+      (d: typeof batchDescribed) => (d.containerProperties.networkConfiguration.assignPublicIp = 'ENABLED'),
+      ['~ containerProperties.networkConfiguration.assignPublicIp']
+    ],
+    [
+      'a secret the file no longer has',
+      (d: typeof batchDescribed) => d.containerProperties.secrets.push({ name: 'OLD', valueFrom: arn('OLD') }),
+      ["container 'nightly': - secret OLD"]
+    ]
+  ])('Batch: %s', (_, change, lines) => {
+    const described = structuredClone(batchDescribed)
+    change(described)
+    const result = plan(batchModel, batchFile, described)
+    expect(result.changed).toBe(true)
+    expect(result.changes).toEqual(lines)
+  })
+
+  it('without a registered revision the diff is against the file: every secret is new', () => {
+    const result = plan(ecsModel, ecsFile, undefined)
+    expect(result.changed).toBe(true)
+    expect(result.changes).toEqual(["container 'app': + secret DB_PASSWORD → " + arn('DB_PASSWORD')])
+  })
+})
