@@ -151,6 +151,30 @@ describe('ECS stages', () => {
     expect(fake().ecs.services()[0]?.deployments?.length).toBe(before + 1)
   })
 
+  it('an UpdateService answered 200 whose PRIMARY deployment still shows the previous revision is sent once', async () => {
+    const settled = await runWith({ ...base, cluster: 'main', service: 'svc' }, { GITHUB_RUN_ID: '50' })
+    expect(settled.errors).toEqual([])
+    fake().clearRequests()
+    fake().inject({
+      operation: 'UpdateService',
+      kind: 'reshape',
+      // The answer lists only the deployment that was PRIMARY before the request.
+      reshape: (output) => {
+        const service = output.service as { deployments: { status: string; taskDefinition: string }[] }
+        const [, previous] = service.deployments
+        return { ...output, service: { ...service, deployments: previous ? [{ ...previous, status: 'PRIMARY' }] : [] } }
+      }
+    })
+    const rotated = await runWith(
+      { ...base, secrets: '{"API_TOKEN": "api-token-value-5"}', cluster: 'main', service: 'svc', wait: 'true' },
+      { GITHUB_RUN_ID: '51' }
+    )
+    expect(rotated.errors).toEqual([])
+    expect(fake().count('UpdateService')).toBe(1)
+    expect(rotated.warnings.join('\n')).toMatch(/UpdateService svc was answered.*it is not sent again/)
+    expect(rotated.summary).toMatch(/\*\*Deployment\*\*.*: COMPLETED/)
+  })
+
   it('a rotation whose UpdateService request is lost is sent again, not mistaken for the last deployment', async () => {
     const settled = await runWith({ ...base, cluster: 'main', service: 'svc' }, { GITHUB_RUN_ID: '48' })
     expect(settled.errors).toEqual([])

@@ -222,7 +222,9 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     try {
       if (!handler) throw protocol.unknownOperation(call.operation)
       const output = handler(call.input, { ...env, requestId })
-      response = protocol.success(svc, call.operation, output, requestId)
+      const answered =
+        fault?.kind === 'reshape' && fault.reshape ? fault.reshape(structuredClone(output) as Input) : output
+      response = protocol.success(svc, call.operation, answered, requestId)
     } catch (e) {
       const err =
         e instanceof AwsError

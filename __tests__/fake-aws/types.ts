@@ -19,7 +19,8 @@ export interface Quota {
   burst?: number
 }
 
-export type FaultKind = 'latency' | 'throttle' | 'too-many-requests' | 'server-error' | 'drop' | 'drop-after'
+export type FaultKind =
+  'latency' | 'throttle' | 'too-many-requests' | 'server-error' | 'drop' | 'drop-after' | 'reshape'
 
 /**
  * Every request to a matching operation uses up one `skip` of each pending fault; the first fault
@@ -37,6 +38,11 @@ export interface Fault {
   delayMs?: number
   /** for server-error, default 500 */
   status?: 500 | 502 | 503
+  /**
+   * for reshape: the request takes effect and is answered 200, with this function's version of the
+   * output (an answer in a shape the client may not expect)
+   */
+  reshape?: (output: Input) => Input
 }
 
 export interface RecordedRequest {

@@ -180,7 +180,8 @@ export async function deployServiceOnce(
       deployment: ourDeployment(
         await updateService(await clients.ecsDeploy(), { cluster, service, taskDefinition }),
         taskDefinition,
-        0
+        0,
+        earlier
       )
     }),
     lookup: async () => {
