@@ -244,10 +244,33 @@ describe('definition and launch stages', () => {
       { AWS_MAX_ATTEMPTS: '1' }
     )
     expect(result.errors[0]).toMatch(
-      /^Registering job definition app failed after the parameters were written; nothing was launched: ServerException/
+      /^Registering job definition app failed after the parameters were written; nothing was launched: Register job definition app failed after 5 attempts: ServerException/
     )
+    // Each lost answer was looked up before the next attempt: no second revision.
+    expect(fake().count('RegisterJobDefinition')).toBe(5)
     expect(fake().ssm.get('/fr/REG')).toBeDefined()
     expect(fake().count('SubmitJob')).toBe(0)
+  })
+
+  it('a register whose answer is lost is looked up, not sent again', async () => {
+    fake().inject({ operation: 'RegisterJobDefinition', kind: 'drop-after' })
+    const before = fake().batch.definitions('app').length
+    const result = await runWith({ secrets: '{"LOST": "lost-value-1"}', path: '/lr/', 'job-definition': 'app' })
+    expect(result.errors).toEqual([])
+    expect(fake().count('RegisterJobDefinition')).toBe(1)
+    expect(fake().batch.definitions('app')).toHaveLength(before + 1)
+    expect(result.outputs.registered).toBe('true')
+    expect(result.outputs['job-definition-arn']).toMatch(new RegExp(`job-definition/app:${before + 1}$`))
+  })
+
+  it('a register answered 200 without an ARN is looked up, not sent again', async () => {
+    fake().inject({ operation: 'RegisterJobDefinition', kind: 'reshape', reshape: () => ({}) })
+    const before = fake().batch.definitions('app').length
+    const result = await runWith({ secrets: '{"SHAPE": "shape-value-1"}', path: '/rs/', 'job-definition': 'app' })
+    expect(result.errors).toEqual([])
+    expect(fake().count('RegisterJobDefinition')).toBe(1)
+    expect(result.warnings.join('\n')).toMatch(/answered without the new revision's ARN; it is not registered again/)
+    expect(result.outputs['job-definition-arn']).toMatch(new RegExp(`job-definition/app:${before + 1}$`))
   })
 
   it('a refused SubmitJob fails the step and says a re-run submits it', async () => {

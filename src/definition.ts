@@ -1,11 +1,13 @@
 import type { DefinitionStore, DescribedDefinition } from './aws/definition-store.js'
 import type { Identity } from './aws/sts.js'
-import { mapWithConcurrency } from './concurrency.js'
+import { mapWithConcurrency, type Sleep } from './concurrency.js'
 import { InputError } from './errors.js'
 import type { ActionRequest, DefinitionRequest } from './inputs/index.js'
 import { compareText, DefinitionError, type SecretRef } from './plan/containers.js'
+import { sendOnce } from './launch/send.js'
 import {
   planDefinitionRewrite,
+  sameRevision,
   type DefinitionDocument,
   type DefinitionModel,
   type DefinitionPlan
@@ -175,6 +177,38 @@ export interface RegisterResult {
   deregistered: string[]
 }
 
+/**
+ * Registers the rewritten definition. A lost answer is looked up (a newer revision equal to this
+ * one is it) before registering again; an answer, whatever its shape, is never followed by another
+ * register: without an ARN in it, the revision is looked up.
+ */
+async function registerOnce(options: {
+  store: DefinitionStore
+  state: DefinitionState
+  plan: DefinitionPlan
+  log: Logger
+  sleep?: Sleep
+}): Promise<{ arn: string; revision: number }> {
+  const { store, state, plan, log } = options
+  const what = `Register ${state.model.kind === 'batch' ? 'job' : 'task'} definition ${state.name}`
+  const lookup = async () => {
+    const latest = await store.latest(state.name)
+    const isNew = latest && latest.revision > (state.current?.revision ?? 0)
+    return isNew && sameRevision(state.model, latest.document, plan.definition)
+      ? { arn: latest.arn, revision: latest.revision }
+      : undefined
+  }
+  const answer = await sendOnce({ ...options, what, send: () => store.register(plan.definition), lookup })
+  if (answer?.arn) return answer
+  if (answer)
+    log.warning(`${what} was answered without the new revision's ARN; it is not registered again, it is looked up`)
+  const found = answer ? await lookup() : undefined
+  if (found) return found
+  throw new Error(
+    `${what} was answered, so a revision was registered, but its ARN could not be read nor the revision found; it was not registered again. A re-run finds it`
+  )
+}
+
 /** Registers the rewritten definition when it changed, then deregisters revisions beyond keep-revisions. */
 export async function applyDefinition(options: {
   store: DefinitionStore
@@ -182,11 +216,12 @@ export async function applyDefinition(options: {
   plan: DefinitionPlan
   keepRevisions: number | undefined
   log: Logger
+  sleep?: Sleep
 }): Promise<RegisterResult> {
   const { store, state, plan, log } = options
   let result: RegisterResult
   if (plan.changed) {
-    const registered = await store.register(plan.definition)
+    const registered = await registerOnce(options)
     log.info(`Registered ${state.name} revision ${registered.revision}`)
     result = { ...registered, registered: true, deregistered: [] }
   } else {

@@ -68,8 +68,8 @@ interface DefinitionTarget {
 function definitionTarget(clients: AwsClients, request: ActionRequest): DefinitionTarget | undefined {
   if (!request.definition) return undefined
   return request.definition.kind === 'batch'
-    ? { model: batchModel, store: batchDefinitions(clients.batch) }
-    : { model: ecsModel, store: ecsDefinitions(clients.ecs) }
+    ? { model: batchModel, store: batchDefinitions(clients.batch, clients.batchSubmit) }
+    : { model: ecsModel, store: ecsDefinitions(clients.ecs, clients.ecsDeploy) }
 }
 
 interface State {
@@ -254,7 +254,8 @@ export async function run(options: { sleep?: Sleep } = {}): Promise<void> {
           state: definitionState,
           plan: definitionPlan,
           keepRevisions: request.definition?.keepRevisions,
-          log
+          log,
+          sleep: options.sleep ?? realSleep
         })
       ).catch((error: unknown) => {
         throw new Error(

@@ -52,12 +52,16 @@ async function registerDefinition(
   return { arn: response.jobDefinitionArn ?? '', revision: response.revision ?? 0 }
 }
 
-/** Batch job definitions behind the DefinitionStore interface. */
-export function batchDefinitions(batch: Lazy<BatchClient>): DefinitionStore {
+/**
+ * Batch job definitions behind the DefinitionStore interface. `batchOnce` registers: a client
+ * without automatic retries, since a register resent after a lost answer adds a second revision;
+ * the caller looks the revision up instead.
+ */
+export function batchDefinitions(batch: Lazy<BatchClient>, batchOnce: Lazy<BatchClient>): DefinitionStore {
   return {
     latest: async (name) => (await activeRevisions(await batch(), name))[0],
     revision: async (reference) => describeRevision(await batch(), reference),
-    register: async (document) => registerDefinition(await batch(), document),
+    register: async (document) => registerDefinition(await batchOnce(), document),
     activeRevisions: async (name) => activeRevisions(await batch(), name),
     deregister: async (arn) => {
       const { DeregisterJobDefinitionCommand } = await sdk()

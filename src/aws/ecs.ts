@@ -56,15 +56,19 @@ async function activeRevisions(ecs: ECSClient, family: string): Promise<{ arn: s
   return revisions.sort((a, b) => b.revision - a.revision)
 }
 
-/** ECS task definitions behind the DefinitionStore interface. */
-export function ecsDefinitions(ecs: Lazy<ECSClient>): DefinitionStore {
+/**
+ * ECS task definitions behind the DefinitionStore interface. `ecsOnce` registers: a client without
+ * automatic retries, since a register resent after a lost answer adds a second revision; the caller
+ * looks the revision up instead.
+ */
+export function ecsDefinitions(ecs: Lazy<ECSClient>, ecsOnce: Lazy<ECSClient>): DefinitionStore {
   return {
     latest: async (family) => describeTaskDefinition(await ecs(), family),
     revision: async (reference) => describeTaskDefinition(await ecs(), reference),
     register: async (document: DefinitionDocument) => {
       const { RegisterTaskDefinitionCommand } = await sdk()
       const response = await (
-        await ecs()
+        await ecsOnce()
       ).send(new RegisterTaskDefinitionCommand(document as unknown as RegisterTaskDefinitionCommandInput))
       return { arn: response.taskDefinition?.taskDefinitionArn ?? '', revision: response.taskDefinition?.revision ?? 0 }
     },

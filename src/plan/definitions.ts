@@ -116,6 +116,11 @@ function comparable(model: DefinitionModel, document: DefinitionDocument): unkno
   return canonical(model.withDefaults(document))
 }
 
+/** Whether two definitions (register or describe shape) are the same, modulo the service's defaults. */
+export function sameRevision(model: DefinitionModel, a: DefinitionDocument, b: DefinitionDocument): boolean {
+  return sameDefinition(comparable(model, model.toRegisterRequest(a)), comparable(model, model.toRegisterRequest(b)))
+}
+
 export function planDefinitionRewrite(options: DefinitionPlanOptions): DefinitionPlan {
   const { model } = options
   const source = model.toRegisterRequest(options.source)
