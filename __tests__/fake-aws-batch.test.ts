@@ -140,21 +140,59 @@ describe('RegisterJobDefinition and DescribeJobDefinitions', () => {
         type: 'container',
         containerOrchestrationType: 'ECS',
         parameters: { day: 'today' },
-        retryStrategy: { attempts: 2 },
+        retryStrategy: { attempts: 2, evaluateOnExit: [] },
         tags: { team: 'billing' },
         platformCapabilities: ['FARGATE'],
-        // AWS returns these lists as [] when the definition has none (DescribeJobDefinitions example).
+        // AWS returns these lists as [] when the definition has none, and the Fargate platform
+        // version as LATEST (__tests__/fixtures/real-definitions/DEFAULTS.md).
         containerProperties: {
           image: 'busybox',
           command: ['echo', 'hi'],
           environment: [],
           mountPoints: [],
+          resourceRequirements: [],
+          secrets: [],
           ulimits: [],
-          volumes: []
+          volumes: [],
+          fargatePlatformConfiguration: { platformVersion: 'LATEST' }
         }
       }
     ] satisfies JobDefinition[])
     expect(fake.batch.definitions(name)).toEqual(jobDefinitions)
+  })
+
+  it('describes what Batch fills in: empty values dropped, actions lower-case, node and ECS containers', async () => {
+    const name = fresh('def')
+    await register({
+      jobDefinitionName: name,
+      type: 'container',
+      retryStrategy: { attempts: 2, evaluateOnExit: [{ onExitCode: '137', action: 'RETRY' }] },
+      containerProperties: {
+        image: 'busybox',
+        environment: [
+          { name: 'EMPTY', value: '' },
+          { name: 'SET', value: 'x' }
+        ],
+        logConfiguration: { logDriver: 'awslogs' }
+      }
+    })
+    const [described] = fake.batch.definitions(name)
+    expect(described?.retryStrategy).toEqual({ attempts: 2, evaluateOnExit: [{ onExitCode: '137', action: 'retry' }] })
+    expect(described?.containerProperties).toMatchObject({
+      environment: [{ name: 'SET', value: 'x' }],
+      logConfiguration: { logDriver: 'awslogs', secretOptions: [] }
+    })
+    expect(described).not.toHaveProperty('propagateTags')
+    expect(described).not.toHaveProperty('platformCapabilities')
+    const pair = fresh('def')
+    await register({
+      jobDefinitionName: pair,
+      type: 'container',
+      ecsProperties: { taskProperties: [{ containers: [{ name: 'main', image: 'main:1' }] }] }
+    })
+    const [task] = (fake.batch.definitions(pair)[0]?.ecsProperties as { taskProperties: Record<string, unknown>[] })
+      .taskProperties
+    expect(task).toMatchObject({ platformVersion: 'LATEST', containers: [{ name: 'main', essential: true }] })
   })
 
   it('marks EKS definitions and ignores members RegisterJobDefinition does not have', async () => {

@@ -159,6 +159,35 @@ describe('RegisterTaskDefinition, DescribeTaskDefinition, DeregisterTaskDefiniti
     expect(fake.ecs.taskDefinitions(family)[0]?.tags).toEqual([{ key: 'team', value: 'a' }])
   })
 
+  it('describes what ECS fills in: ports by network mode, health check timings, sizes in units', async () => {
+    const family = fresh('fam')
+    const container = {
+      name: 'app',
+      image: 'app:1',
+      memory: 256,
+      portMappings: [{ containerPort: 80 }],
+      healthCheck: { command: ['CMD', 'true'] },
+      environment: [
+        { name: 'EMPTY', value: '' },
+        { name: 'SET', value: 'x' }
+      ]
+    }
+    const bridge = await register({ family, cpu: '.25 vcpu', memory: '1 GB', containerDefinitions: [container] })
+    expect(bridge.taskDefinition).toMatchObject({ cpu: '256', memory: '1024' })
+    expect(bridge.taskDefinition).not.toHaveProperty('networkMode')
+    expect(bridge.taskDefinition?.containerDefinitions?.[0]).toMatchObject({
+      portMappings: [{ containerPort: 80, hostPort: 0, protocol: 'tcp' }],
+      healthCheck: { command: ['CMD', 'true'], interval: 30, timeout: 5, retries: 3 },
+      environment: [{ name: 'SET', value: 'x' }],
+      systemControls: []
+    })
+    expect(bridge.taskDefinition?.containerDefinitions?.[0]?.healthCheck).not.toHaveProperty('startPeriod')
+    const host = await register({ family, networkMode: 'host', containerDefinitions: [container] })
+    expect(host.taskDefinition?.containerDefinitions?.[0]?.portMappings).toEqual([
+      { containerPort: 80, hostPort: 80, protocol: 'tcp' }
+    ])
+  })
+
   it('describes by family (latest ACTIVE), family:revision and ARN; tags only with include TAGS', async () => {
     const family = fresh('fam')
     await register(fargateDefinition(family, { tags: [{ key: 'k', value: 'v1' }] }))

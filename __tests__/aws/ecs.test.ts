@@ -27,7 +27,10 @@ afterEach(() => ecsMock.reset())
 const clientError = (message: string) => Object.assign(new Error(message), { name: 'ClientException' })
 
 describe('ecsDefinitions', () => {
-  const store = ecsDefinitions(async () => ecs, async () => ecs)
+  const store = ecsDefinitions(
+    async () => ecs,
+    async () => ecs
+  )
 
   it('describes with tags, and treats an unknown task definition as absent', async () => {
     ecsMock

@@ -127,8 +127,97 @@ const SUBMIT_MEMBERS = [
   'consumableResourcePropertiesOverride'
 ] as const
 const PROPERTY_MEMBERS = ['containerProperties', 'nodeProperties', 'ecsProperties', 'eksProperties'] as const
-/** DescribeJobDefinitions and DescribeJobs return these containerProperties lists as [] when none were given. */
-const DEFAULTED_CONTAINER_LISTS = ['environment', 'mountPoints', 'ulimits', 'volumes'] as const
+/**
+ * DescribeJobDefinitions and DescribeJobs return these container lists as [] when none were given
+ * (a published describe-job-definitions answer of 21 revisions; Terraform's acceptance tests): see
+ * __tests__/fixtures/real-definitions/DEFAULTS.md.
+ */
+const DEFAULTED_CONTAINER_LISTS = [
+  'command',
+  'environment',
+  'mountPoints',
+  'resourceRequirements',
+  'secrets',
+  'ulimits',
+  'volumes'
+] as const
+
+/**
+ * A container of a job definition as Batch stores and describes it: empty lists filled in, an
+ * environment entry without a value dropped ("ignored by the Batch service", Terraform), and an
+ * empty secretOptions beside a logConfiguration.
+ */
+function describedContainer(container: Input, fargate: boolean): Input {
+  const out: Input = { ...container }
+  for (const k of DEFAULTED_CONTAINER_LISTS) out[k] ??= []
+  if (Array.isArray(out.environment)) {
+    out.environment = out.environment.filter((e: unknown) => isRecord(e) && e.value !== undefined && e.value !== '')
+  }
+  if (isRecord(out.logConfiguration)) out.logConfiguration = { secretOptions: [], ...out.logConfiguration }
+  if (fargate) {
+    out.fargatePlatformConfiguration = {
+      platformVersion: 'LATEST',
+      ...(isRecord(out.fargatePlatformConfiguration) ? out.fargatePlatformConfiguration : {})
+    }
+  }
+  return out
+}
+
+/**
+ * The definition as DescribeJobDefinitions returns it. Batch does not add platformCapabilities,
+ * propagateTags or a Fargate networkConfiguration that were not given. It echoes evaluateOnExit
+ * actions lower-case: not in a published answer, but the value is case-insensitive by the API
+ * reference, Terraform lower-cases it on both sides, and an independent emulator answered so (issue
+ * 11); the action must accept either case.
+ */
+function describedDefinition(def: Input): Input {
+  const out: Input = { parameters: {}, tags: {}, ...def }
+  const fargate = Array.isArray(def.platformCapabilities) && def.platformCapabilities.includes('FARGATE')
+  if (isRecord(def.containerProperties)) out.containerProperties = describedContainer(def.containerProperties, fargate)
+  if (isRecord(def.nodeProperties)) {
+    const ranges = Array.isArray(def.nodeProperties.nodeRangeProperties) ? def.nodeProperties.nodeRangeProperties : []
+    out.nodeProperties = {
+      ...def.nodeProperties,
+      nodeRangeProperties: ranges.map((range: unknown) =>
+        isRecord(range)
+          ? {
+              instanceTypes: [],
+              ...range,
+              ...(isRecord(range.container) && { container: describedContainer(range.container, false) })
+            }
+          : range
+      )
+    }
+  }
+  if (isRecord(def.ecsProperties)) {
+    const tasks = Array.isArray(def.ecsProperties.taskProperties) ? def.ecsProperties.taskProperties : []
+    // Terraform's ecsProperties normaliser: containers essential, platformVersion LATEST.
+    out.ecsProperties = {
+      ...def.ecsProperties,
+      taskProperties: tasks.map((task: unknown) =>
+        isRecord(task)
+          ? {
+              platformVersion: 'LATEST',
+              ...task,
+              containers: (Array.isArray(task.containers) ? task.containers : []).map((c: unknown) =>
+                isRecord(c) ? { essential: true, ...describedContainer(c, false) } : c
+              )
+            }
+          : task
+      )
+    }
+  }
+  if (isRecord(def.retryStrategy)) {
+    const rules = Array.isArray(def.retryStrategy.evaluateOnExit) ? def.retryStrategy.evaluateOnExit : []
+    out.retryStrategy = {
+      ...def.retryStrategy,
+      evaluateOnExit: rules.map((rule: unknown) =>
+        isRecord(rule) && typeof rule.action === 'string' ? { ...rule, action: rule.action.toLowerCase() } : rule
+      )
+    }
+  }
+  return out
+}
 const SUCCESS_REASON = 'Essential container in task exited'
 const DEFAULT_STEP_MS = 20
 
@@ -372,13 +461,11 @@ export class BatchState {
     checkEnvironmentNames(def)
     checkSize(input, MAX_DEFINITION_BYTES, 'RegisterJobDefinition')
 
-    const container = def.containerProperties
-    if (isRecord(container)) for (const k of DEFAULTED_CONTAINER_LISTS) container[k] ??= []
     const revisions = this.defs.get(name) ?? []
     // Revisions never repeat: INACTIVE ones count too.
     const revision = Math.max(0, ...revisions.map((d) => d.revision)) + 1
     const stored: StoredDefinition = {
-      ...def,
+      ...describedDefinition(def),
       jobDefinitionName: name,
       jobDefinitionArn: definitionArn(this.env, name, revision),
       revision,

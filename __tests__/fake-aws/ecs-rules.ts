@@ -203,14 +203,14 @@ function range(from: number, to: number, step: number): number[] {
 /** Task-level cpu: CPU units ('1024') or vCPUs ('1 vCPU', '0.25 vcpu'). */
 export function cpuUnits(cpu: string): number | undefined {
   if (/^\d+$/.test(cpu)) return Number(cpu)
-  const m = /^(\d+(?:\.\d+)?)\s*vcpu$/i.exec(cpu.trim())
+  const m = /^(\d*\.?\d+)\s*vcpu$/i.exec(cpu.trim())
   return m?.[1] === undefined ? undefined : Math.round(Number(m[1]) * 1024)
 }
 
 /** Task-level memory: MiB ('2048') or GB ('2 GB', '0.5gb'). */
 export function memoryMiB(memory: string): number | undefined {
   if (/^\d+$/.test(memory)) return Number(memory)
-  const m = /^(\d+(?:\.\d+)?)\s*gb$/i.exec(memory.trim())
+  const m = /^(\d*\.?\d+)\s*gb$/i.exec(memory.trim())
   return m?.[1] === undefined ? undefined : Math.round(Number(m[1]) * 1024)
 }
 

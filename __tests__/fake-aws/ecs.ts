@@ -609,7 +609,14 @@ export class EcsState {
     }
 
     const def = pick(input, DEFINITION_MEMBERS)
-    // DescribeTaskDefinition returns these members filled in when they were not given.
+    // What DescribeTaskDefinition returns for members that were not given; evidence, with links, in
+    // __tests__/fixtures/real-definitions/DEFAULTS.md (the AWS CLI's register-task-definition example
+    // shows file and answer; Terraform's normaliser and acceptance tests; issue threads).
+    // Task cpu and memory come back as units and MiB: "String values are converted to an integer
+    // ... when the task definition is registered" (API_RegisterTaskDefinition.html).
+    if (cpu !== undefined) def.cpu = String(cpuUnits(cpu))
+    if (memory !== undefined) def.memory = String(memoryMiB(memory))
+    const hostPortIsContainerPort = networkMode === 'awsvpc' || networkMode === 'host'
     const stored = (def.containerDefinitions as Input[]).map((c) => ({
       cpu: 0,
       portMappings: [],
@@ -617,13 +624,29 @@ export class EcsState {
       environment: [],
       mountPoints: [],
       volumesFrom: [],
+      systemControls: [],
       ...c,
-      ...(Array.isArray(c.portMappings) &&
-        networkMode === 'awsvpc' && {
-          portMappings: c.portMappings.map((p: unknown) =>
-            isRecord(p) ? { ...p, hostPort: p.hostPort ?? p.containerPort, protocol: p.protocol ?? 'tcp' } : p
-          )
-        })
+      // Entries without a value are dropped (hashicorp/terraform-provider-aws#39533).
+      ...(Array.isArray(c.environment) && {
+        environment: c.environment.filter((e: unknown) => isRecord(e) && e.value !== undefined && e.value !== '')
+      }),
+      ...(Array.isArray(c.portMappings) && {
+        portMappings: c.portMappings.map((p: unknown) =>
+          isRecord(p)
+            ? {
+                ...p,
+                // bridge (or no mode): 0, a dynamic host port; awsvpc and host: the container port.
+                ...(p.containerPort !== undefined && {
+                  hostPort: p.hostPort ?? (hostPortIsContainerPort ? p.containerPort : 0)
+                }),
+                protocol: p.protocol ?? 'tcp'
+              }
+            : p
+        )
+      }),
+      ...(isRecord(c.healthCheck) && {
+        healthCheck: { interval: 30, timeout: 5, retries: 3, ...c.healthCheck }
+      })
     }))
     const revisions = this.families.get(family) ?? []
     // Revisions never repeat: INACTIVE ones count too.

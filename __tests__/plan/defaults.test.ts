@@ -1,7 +1,7 @@
 // Pure: a definition file compares equal to the revision the service describes for it (defaults
 // filled in), and anything that really differs still registers. Every "described" shape below is
-// what the service returns for the "file" shape; the evidence is cited in src/plan/ecs.ts and
-// src/plan/batch.ts.
+// what the service returns (or, where answers vary, may return) for the "file" shape; the evidence
+// is in __tests__/fixtures/real-definitions/DEFAULTS.md.
 import { describe, expect, it } from 'vitest'
 import { batchModel } from '../../src/plan/batch.js'
 import { planDefinitionRewrite, type DefinitionModel } from '../../src/plan/definitions.js'
@@ -121,14 +121,26 @@ describe('a file against the revision the service describes for it', () => {
     const bridge = {
       family: 'legacy',
       executionRoleArn: ROLE,
-      cpu: '1 vCPU',
+      cpu: '.25 vcpu',
       memory: '2 GB',
-      containerDefinitions: [{ name: 'app', image: 'a', memory: 256, portMappings: [{ containerPort: 80 }] }]
+      containerDefinitions: [
+        {
+          name: 'app',
+          image: 'a',
+          memory: 256,
+          portMappings: [{ containerPort: 80 }, { containerPort: 81 }],
+          environment: [
+            { name: 'B', value: 'b' },
+            { name: 'EMPTY', value: '' },
+            { name: 'A', value: 'a' }
+          ]
+        }
+      ]
     }
+    // No networkMode comes back (ECS does not fill it in); ports in another order; empty values dropped.
     const described = {
       ...bridge,
-      networkMode: 'bridge',
-      cpu: '1024',
+      cpu: '256',
       memory: '2048',
       containerDefinitions: [
         withSecrets({
@@ -137,7 +149,14 @@ describe('a file against the revision the service describes for it', () => {
           memory: 256,
           cpu: 0,
           essential: true,
-          portMappings: [{ containerPort: 80, hostPort: 0, protocol: 'tcp' }]
+          portMappings: [
+            { containerPort: 81, hostPort: 0, protocol: 'tcp' },
+            { containerPort: 80, hostPort: 0, protocol: 'tcp' }
+          ],
+          environment: [
+            { name: 'A', value: 'a' },
+            { name: 'B', value: 'b' }
+          ]
         })
       ]
     }
@@ -147,7 +166,13 @@ describe('a file against the revision the service describes for it', () => {
       ...described,
       networkMode: 'host',
       containerDefinitions: [
-        { ...described.containerDefinitions[0], portMappings: [{ containerPort: 80, hostPort: 80, protocol: 'tcp' }] }
+        {
+          ...described.containerDefinitions[0],
+          portMappings: [
+            { containerPort: 80, hostPort: 80, protocol: 'tcp' },
+            { containerPort: 81, hostPort: 81, protocol: 'tcp' }
+          ]
+        }
       ]
     }
     expect(plan(ecsModel, host, hostDescribed).changed).toBe(false)
@@ -201,8 +226,9 @@ describe('a file against the revision the service describes for it', () => {
         taskProperties: [
           {
             executionRoleArn: ROLE,
+            platformVersion: 'LATEST',
             containers: [
-              withSecrets({ name: 'main', image: 'main:1' }),
+              withSecrets({ name: 'main', image: 'main:1', essential: true }),
               withSecrets({ name: 'side', image: 'side:1', essential: false })
             ]
           }
@@ -283,5 +309,24 @@ describe('what really differs still registers, and the diff says what', () => {
     const result = plan(ecsModel, ecsFile, undefined)
     expect(result.changed).toBe(true)
     expect(result.changes).toEqual(["container 'app': + secret DB_PASSWORD → " + arn('DB_PASSWORD')])
+  })
+})
+
+describe('tags AWS puts on a revision itself', () => {
+  it('are not registered again (register refuses the aws: prefix) and do not count as a change', () => {
+    const cloudFormation = { 'aws:cloudformation:stack-name': 'jobs', team: 'data' }
+    const result = plan(
+      batchModel,
+      { ...batchDescribed, tags: cloudFormation },
+      { ...batchDescribed, tags: cloudFormation }
+    )
+    expect(result.changed).toBe(false)
+    expect(result.definition.tags).toEqual({ team: 'data' })
+    const ecsTags = [
+      { key: 'AWS:CloudFormation:stack-id', value: 'x' },
+      { key: 'team', value: 'web' }
+    ]
+    const ecs = plan(ecsModel, { ...ecsDescribed, tags: ecsTags }, undefined)
+    expect(ecs.definition.tags).toEqual([{ key: 'team', value: 'web' }])
   })
 })

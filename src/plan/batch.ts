@@ -3,7 +3,9 @@ import { DefinitionError, type ContainerLike, type ContainerSlot } from './conta
 import {
   asObject,
   fill,
+  isAwsTag,
   objectList,
+  withoutEmptyValues,
   pick,
   requireObject,
   type DefinitionDocument,
@@ -40,10 +42,11 @@ function ecsPropertiesContainers(ecsProperties: unknown, prefix = ''): Container
 }
 
 /**
- * The job definition as Batch describes it: the defaults it fills in on register, filled in, and
- * the values it rewrites (evaluateOnExit actions come back lower-case). Evidence: real
- * DescribeJobDefinitions output next to the file it was registered from (sources in
- * __tests__/fixtures/real-definitions/sources.ts) and the API reference of RegisterJobDefinition.
+ * The job definition as Batch describes it, with what it fills in on register filled in, and the
+ * documented defaults it may or may not echo (platformCapabilities EC2, propagateTags false, no
+ * public IP) taken as given, since answers vary. Evidence, with links, in
+ * __tests__/fixtures/real-definitions/DEFAULTS.md: a published describe-job-definitions answer of 21
+ * revisions, Terraform's normalisers and acceptance tests, and the API reference.
  */
 function withBatchDefaults(document: DefinitionDocument): DefinitionDocument {
   const definition = structuredClone(document)
@@ -51,18 +54,29 @@ function withBatchDefaults(document: DefinitionDocument): DefinitionDocument {
     fill(definition, 'platformCapabilities', ['EC2'])
     fill(definition, 'propagateTags', false)
   }
+  // "The values aren't case sensitive" (API_EvaluateOnExit.html); answers may carry either case.
   for (const rule of objectList(asObject(definition.retryStrategy)?.evaluateOnExit)) {
     if (typeof rule.action === 'string') rule.action = rule.action.toLowerCase()
   }
   const fargate = Array.isArray(definition.platformCapabilities) && definition.platformCapabilities.includes('FARGATE')
   const container = asObject(definition.containerProperties)
   if (container && fargate) {
-    const network = asObject(container.networkConfiguration) ?? {}
+    const network = { ...asObject(container.networkConfiguration) }
     fill(network, 'assignPublicIp', 'DISABLED')
-    container.networkConfiguration = network
-    const platform = asObject(container.fargatePlatformConfiguration) ?? {}
+    const platform = { ...asObject(container.fargatePlatformConfiguration) }
     fill(platform, 'platformVersion', 'LATEST')
-    container.fargatePlatformConfiguration = platform
+    Object.assign(container, { networkConfiguration: network, fargatePlatformConfiguration: platform })
+  }
+  const nodeContainers = objectList(asObject(definition.nodeProperties)?.nodeRangeProperties).map((range) =>
+    asObject(range.container)
+  )
+  for (const each of [container, ...nodeContainers]) if (each) withoutEmptyValues(each)
+  for (const task of objectList(asObject(definition.ecsProperties)?.taskProperties)) {
+    fill(task, 'platformVersion', 'LATEST')
+    for (const each of objectList(task.containers)) {
+      fill(each, 'essential', true)
+      withoutEmptyValues(each)
+    }
   }
   return definition
 }
@@ -78,7 +92,12 @@ export const batchModel: DefinitionModel = {
   noun: 'job definition',
   // Batch's documented limit on a job definition.
   maxBytes: 24 * 1024,
-  toRegisterRequest: (document) => pick(document, REGISTER_MEMBERS),
+  toRegisterRequest(document) {
+    const request = pick(document, REGISTER_MEMBERS)
+    const tags = asObject(request.tags)
+    if (tags) request.tags = Object.fromEntries(Object.entries(tags).filter(([key]) => !isAwsTag(key)))
+    return request
+  },
   withDefaults: withBatchDefaults,
 
   /** RegisterJobDefinition shape, one described definition, or a whole DescribeJobDefinitions answer. */

@@ -103,9 +103,14 @@ export function rewriteContainer(
   return { container, warnings }
 }
 
-function referenceLines(label: string, before: readonly SecretRef[] = [], after: readonly SecretRef[] = []): string[] {
-  const old = new Map(before.map((entry) => [entry.name, entry.valueFrom]))
-  const updated = new Map(after.map((entry) => [entry.name, entry.valueFrom]))
+// Definitions downloaded from the console carry `"secrets": null` and the like.
+function referenceLines(
+  label: string,
+  before: readonly SecretRef[] | null | undefined,
+  after: readonly SecretRef[] | null | undefined
+): string[] {
+  const old = new Map((before ?? []).map((entry) => [entry.name, entry.valueFrom]))
+  const updated = new Map((after ?? []).map((entry) => [entry.name, entry.valueFrom]))
   const lines: string[] = []
   for (const [name, valueFrom] of updated) {
     const previous = old.get(name)
@@ -138,7 +143,17 @@ export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-const ORDER_FREE_LISTS = new Set(['secrets', 'secretOptions', 'environment'])
+// Lists whose order means nothing. ECS may return environment in another order than registered
+// (hashicorp/terraform-provider-aws#2336); ecspresso compares mount points, port mappings and
+// volumesFrom without order too.
+const ORDER_FREE_LISTS = new Set([
+  'secrets',
+  'secretOptions',
+  'environment',
+  'mountPoints',
+  'portMappings',
+  'volumesFrom'
+])
 
 /**
  * A stable form for comparing definitions: keys sorted, empty values dropped (AWS fills in empty

@@ -56,6 +56,27 @@ export function fill(record: Record<string, unknown>, key: string, value: unknow
   if (record[key] === undefined || record[key] === null) record[key] = value
 }
 
+/**
+ * Environment entries without a value: ECS and Batch drop them on register
+ * (hashicorp/terraform-provider-aws#39533; Batch: its acceptance test ContainerProperties_EmptyField).
+ */
+export function withoutEmptyValues(container: Record<string, unknown>): void {
+  if (Array.isArray(container.environment)) {
+    container.environment = objectList(container.environment).filter(
+      (entry) => entry.value !== undefined && entry.value !== null && entry.value !== ''
+    )
+  }
+}
+
+/**
+ * Tags under the `aws:` prefix are AWS's own (CloudFormation puts `aws:cloudformation:stack-name` on
+ * what it creates): describe returns them, register refuses them ("reserved for AWS use", the Tag
+ * reference of ECS and Batch), and AWS adds them again itself.
+ */
+export function isAwsTag(key: unknown): boolean {
+  return typeof key === 'string' && key.toLowerCase().startsWith('aws:')
+}
+
 export function pick(document: DefinitionDocument, members: readonly string[]): DefinitionDocument {
   const picked: DefinitionDocument = {}
   for (const member of members) {

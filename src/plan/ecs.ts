@@ -3,7 +3,9 @@ import { DefinitionError, type ContainerLike } from './containers.js'
 import {
   asObject,
   fill,
+  isAwsTag,
   objectList,
+  withoutEmptyValues,
   pick,
   requireObject,
   type DefinitionDocument,
@@ -41,35 +43,35 @@ const MIB_PER_GB = 1024
 
 /**
  * Task-level cpu and memory as DescribeTaskDefinition returns them: strings of CPU units and MiB.
- * RegisterTaskDefinition also takes "1 vCPU" and "2 GB" (and numbers, in JSON files) and converts
- * them: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html
+ * RegisterTaskDefinition also takes "1 vCPU", ".25 vcpu", "2 GB" (and numbers, in JSON files): "String
+ * values are converted to an integer indicating the CPU units / MiB when the task definition is
+ * registered" (API_RegisterTaskDefinition.html).
  */
 function taskSize(value: unknown, unitsPer: number, unit: string): unknown {
   if (typeof value === 'number') return String(value)
   if (typeof value !== 'string') return value
-  const match = new RegExp(`^\\s*(\\d+(?:\\.\\d+)?)\\s*${unit}\\s*$`, 'i').exec(value)
+  const match = new RegExp(`^\\s*(\\d*\\.?\\d+)\\s*${unit}\\s*$`, 'i').exec(value)
   return match ? String(Math.round(Number(match[1]) * unitsPer)) : value.trim()
 }
 
 /**
- * The task definition as ECS describes it: the defaults it fills in on register, filled in. Each is
- * in real DescribeTaskDefinition output next to the file it was registered from (sources in
- * __tests__/fixtures/real-definitions/sources.ts) and in the API reference of ContainerDefinition,
- * PortMapping and HealthCheck.
+ * The task definition as ECS describes it: what it fills in on register, filled in. Evidence, with
+ * links, in __tests__/fixtures/real-definitions/DEFAULTS.md: the AWS CLI's register-task-definition
+ * example (file and answer), Terraform's container-definition normaliser and its acceptance tests,
+ * and issue threads that print both. ECS does not fill in networkMode or requiresCompatibilities.
  */
 function withEcsDefaults(document: DefinitionDocument): DefinitionDocument {
   const definition = structuredClone(document)
-  // Linux EC2 tasks without a network mode use bridge (TaskDefinition.networkMode).
-  fill(definition, 'networkMode', 'bridge')
   definition.cpu = taskSize(definition.cpu, CPU_UNITS_PER_VCPU, 'vcpu')
   definition.memory = taskSize(definition.memory, MIB_PER_GB, 'gb')
   const hostPortIsContainerPort = definition.networkMode === 'awsvpc' || definition.networkMode === 'host'
   for (const container of objectList(definition.containerDefinitions)) {
     fill(container, 'cpu', 0)
     fill(container, 'essential', true)
+    withoutEmptyValues(container)
     for (const mapping of objectList(container.portMappings)) {
       fill(mapping, 'protocol', 'tcp')
-      // awsvpc and host: hostPort is containerPort; bridge: 0 (or none) is a dynamic host port.
+      // awsvpc and host: the container port; bridge (or no mode): 0, a dynamic host port.
       if (mapping.containerPort !== undefined)
         fill(mapping, 'hostPort', hostPortIsContainerPort ? mapping.containerPort : 0)
     }
@@ -89,7 +91,11 @@ export const ecsModel: DefinitionModel = {
   noun: 'task definition',
   // ECS's documented limit on a task definition.
   maxBytes: 64 * 1024,
-  toRegisterRequest: (document) => pick(document, REGISTER_MEMBERS),
+  toRegisterRequest(document) {
+    const request = pick(document, REGISTER_MEMBERS)
+    if (Array.isArray(request.tags)) request.tags = objectList(request.tags).filter((tag) => !isAwsTag(tag.key))
+    return request
+  },
   withDefaults: withEcsDefaults,
 
   /** RegisterTaskDefinition shape, a task definition, or a whole DescribeTaskDefinition answer (tags beside it). */
