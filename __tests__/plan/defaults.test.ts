@@ -2,9 +2,11 @@
 // filled in), and anything that really differs still registers. Every "described" shape below is
 // what the service returns (or, where answers vary, may return) for the "file" shape; the evidence
 // is in __tests__/fixtures/real-definitions/DEFAULTS.md.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { batchModel } from '../../src/plan/batch.js'
-import { planDefinitionRewrite, type DefinitionModel } from '../../src/plan/definitions.js'
+import { planDefinitionRewrite, sameRevision, type DefinitionModel } from '../../src/plan/definitions.js'
 import { ecsModel } from '../../src/plan/ecs.js'
 
 const ROLE = 'arn:aws:iam::123456789012:role/exec'
@@ -328,5 +330,20 @@ describe('tags AWS puts on a revision itself', () => {
     ]
     const ecs = plan(ecsModel, { ...ecsDescribed, tags: ecsTags }, undefined)
     expect(ecs.definition.tags).toEqual([{ key: 'team', value: 'web' }])
+  })
+})
+
+describe('the one public pair of a file and what ECS answered for it', () => {
+  // The AWS CLI's register-task-definition example: sleep360.json and the task definition returned
+  // (sources in __tests__/fixtures/real-definitions/sources.ts).
+  const fixture = (file: string) =>
+    JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'real-definitions', file), 'utf8')) as Record<
+      string,
+      unknown
+    >
+  it('compares equal', () => {
+    const answer = fixture('described/ecs-awscli-sleep360-registered.json')
+    const described = (answer.taskDefinition ?? answer) as Record<string, unknown>
+    expect(sameRevision(ecsModel, fixture('ecs-awscli-sleep360.json'), described)).toBe(true)
   })
 })
