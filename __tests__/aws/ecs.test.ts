@@ -101,7 +101,7 @@ describe('service and task calls', () => {
     )
     ecsMock.on(RunTaskCommand).resolves({ tasks: [], failures: [] })
     await expect(runTask(ecs, { taskDefinition: 'td', clientToken: 't', startedBy: 's', tags: [] })).rejects.toThrow(
-      'RunTask returned no task'
+      /RunTask was answered without a task and without a failure; it is not sent again/
     )
   })
 })

@@ -115,7 +115,11 @@ export async function runTask(ecs: ECSClient, input: RunTaskRequest): Promise<Ta
     )
   }
   const task = response.tasks?.[0]
-  if (!task) throw new Error('RunTask returned no task')
+  if (!task) {
+    throw new Error(
+      'RunTask was answered without a task and without a failure; it is not sent again, since a task may have started (look for it in the cluster)'
+    )
+  }
   return task
 }
 
