@@ -2,7 +2,8 @@
 // per-request latency and per-operation quotas; writes BENCHMARKS.md. Not part of the tests.
 // Options: --latency-ms 30 --repeats 3 --sizes 10,100,500 --states cold,warm,rotated --get-rate 40
 //          --put-rate 10 --batch-rate 10 --cli-n 60 --no-cli --long-ms 20000 --out BENCHMARKS.md
-//          --slow-put-rate 3 (one more N=100 cold run under a slower PutParameter quota; 0 skips it)
+//          --quota-sizes 60,100 (the cold runs under write quotas the action is not told about)
+//          --quota-only (only those, and the sequential writer: prints the section, or writes --out)
 //          --bundle PATH (another build to measure, e.g. a prototype's dist/index.js)
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
@@ -16,7 +17,9 @@ import { format, resolveConfig } from 'prettier'
 import { assertRuntimesPresent, BUNDLE, ROOT, RUNTIMES } from '../__tests__/e2e/harness.js'
 import type { Quota } from '../__tests__/fake-aws/types.js'
 import { AWS_CLI, measureCli } from './bench/cli.js'
+import { describeRun, median, medianRun, ms, ratio, seconds, table } from './bench/format.js'
 import { criticalPathMs, minimumRequests, OPERATIONS, type Scenario, type State } from './bench/model.js'
+import { quotaSection } from './bench/quotas.js'
 import { measure, type BenchConfig, type Measurement } from './bench/scenarios.js'
 import { GNU_TIME } from './bench/spawn.js'
 
@@ -31,10 +34,11 @@ const { values: args } = parseArgs({
     'put-rate': { type: 'string', default: '10' },
     'batch-rate': { type: 'string', default: '10' },
     'cli-n': { type: 'string', default: '60' },
-    'slow-put-rate': { type: 'string', default: '3' },
+    'quota-sizes': { type: 'string', default: '60,100' },
+    'quota-only': { type: 'boolean', default: false },
     'no-cli': { type: 'boolean', default: false },
     'long-ms': { type: 'string', default: '20000' },
-    out: { type: 'string', default: 'BENCHMARKS.md' }
+    out: { type: 'string' }
   }
 })
 
@@ -47,6 +51,7 @@ function positive(name: string, text: string | undefined): number {
 const latencyMs = positive('latency-ms', args['latency-ms'])
 const repeats = Math.round(positive('repeats', args.repeats))
 const sizes = (args.sizes ?? '').split(',').map((size) => Math.round(positive('sizes', size)))
+const quotaSizes = (args['quota-sizes'] ?? '').split(',').map((size) => Math.round(positive('quota-sizes', size)))
 const longMs = positive('long-ms', args['long-ms'])
 const cliN = Math.round(positive('cli-n', args['cli-n']))
 const bucket = (rate: number): Quota => ({ rate, burst: rate })
@@ -77,19 +82,7 @@ const started = performance.now()
 // ---------------------------------------------------------------------------------------------
 // helpers
 
-const median = (values: number[]): number => {
-  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b)
-  return sorted.length === 0 ? NaN : (sorted[Math.floor((sorted.length - 1) / 2)] as number)
-}
-const ms = (value: number) => (Number.isFinite(value) ? String(Math.round(value)) : '–')
-const seconds = (value: number) => (Number.isFinite(value) ? (value / 1000).toFixed(1) : '–')
-const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? (a / b).toFixed(2) : '–')
 const mb = (bytes: number) => (bytes / 1_000_000).toFixed(2)
-
-function table(header: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n')
-}
 
 function label(scenario: Scenario): string {
   return `N=${scenario.n} ${scenario.state}${scenario.batch ? ' +Batch' : ''}`
@@ -109,22 +102,24 @@ function packageVersion(name: string): string {
   }
 }
 
-/** The run with the median wall time (lower middle), so counts and times come from one run. */
-function medianRun(runs: Measurement[]): Measurement {
-  const ok = runs.filter((run) => run.ok)
-  const pool = ok.length > 0 ? ok : runs
-  const sorted = [...pool].sort((a, b) => a.wallMs - b.wallMs)
-  return sorted[Math.floor((sorted.length - 1) / 2)] as Measurement
-}
-
 function progress(text: string): void {
   console.log(`[${seconds(performance.now() - started).padStart(6)} s] ${text}`)
 }
 
-function describeRun(run: Measurement): string {
-  return run.ok
-    ? `${ms(run.wallMs)} ms, ${run.total} requests, ${run.throttled} throttled`
-    : `FAILED: ${run.problem ?? ''}`
+// ---------------------------------------------------------------------------------------------
+// --quota-only: the quota section alone, to iterate on
+
+if (args['quota-only']) {
+  const section = await quotaSection(config, { sizes: quotaSizes, repeats, longMs, progress })
+  await rm(snapshot, { recursive: true, force: true })
+  if (args.out) {
+    const out = resolve(ROOT, args.out)
+    await writeFile(out, await format(section, { ...((await resolveConfig(out)) ?? {}), filepath: out }))
+    progress(`wrote ${out}`)
+  } else {
+    console.log(`\n${section}`)
+  }
+  process.exit(0)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -222,44 +217,9 @@ const table2 = table(
 const failureNotes = failures.map((failure, i) => `${i + 1}. ${failure}`).join('\n')
 
 // ---------------------------------------------------------------------------------------------
-// table 2b: a PutParameter quota below the action's starting pace, which it has to find
+// sections 2b and 2c: write quotas the action is not told about, and a writer one request at a time
 
-const slowPutRate = Number(args['slow-put-rate'])
-let table2b = 'Not run (`--slow-put-rate 0`).'
-if (Number.isFinite(slowPutRate) && slowPutRate > 0) {
-  const slowQuotas = { ...quotas, PutParameter: bucket(slowPutRate), AddTagsToResource: bucket(slowPutRate) }
-  const scenario: Scenario = { n: 100, state: 'cold', batch: false }
-  const run = await measure(scenario, { ...config, quotas: slowQuotas }, false)
-  progress(`N=100 cold, PutParameter ${slowPutRate}/s: ${describeRun(run)}`)
-  const bound = criticalPathMs(scenario, latencyMs, slowQuotas)
-  const minimum = Object.values(minimumRequests(scenario)).reduce((a, b) => a + b, 0)
-  table2b = table(
-    [
-      'scenario',
-      'PutParameter quota',
-      'requests',
-      'throttled',
-      'wall ms',
-      'AWS span ms',
-      'bound ms',
-      'span / bound',
-      'result'
-    ],
-    [
-      [
-        label(scenario),
-        `${slowPutRate}/s (burst ${slowPutRate})`,
-        countCell(run.total, minimum),
-        String(run.throttled),
-        ms(run.wallMs),
-        ms(run.awsSpanMs),
-        ms(bound),
-        ratio(run.awsSpanMs, bound),
-        run.ok ? 'ok' : `failed: ${run.problem ?? ''}`
-      ]
-    ]
-  )
-}
+const quotaMarkdown = await quotaSection(config, { sizes: quotaSizes, repeats, longMs, progress })
 
 // ---------------------------------------------------------------------------------------------
 // table 3: against the AWS CLI script, N = cliN, with a Batch definition and a job
@@ -423,9 +383,10 @@ throughput. AWS does not publish PutParameter's; AWS Support has quoted 3/s for 
 higher throughput, so 10/s here (\`--put-rate 3\` for the standard setting; the cold runs then take
 over 3× longer). The Batch rates are assumptions; each run makes at most 3 such calls.
 
-The action does not know the quotas: it paces Parameter Store requests itself, starting at 40/s for
-reads and 10/s for writes, and slows down when a request is throttled (section 2b shows a slower
-quota). It loads the Batch, ECS and STS SDK clients only when the run uses them.
+The action does not know the quotas: it sends its Parameter Store requests (three writes at a time)
+without any pacing until one is throttled, then at the rate it measures from what the service
+accepts, per operation (sections 2b and 2c: other bucket shapes, no quota at all). It loads the
+Batch, ECS and STS SDK clients only when the run uses them.
 
 Each measured run starts a fresh server (fresh buckets), seeds it (warm: the parameters exist with the
 same values; rotated: 10 % of the values differ; +Batch: a job definition and queue, and for warm and
@@ -462,12 +423,7 @@ ${table2}
 
 ${failureNotes}
 
-### 2b. A PutParameter quota slower than the action's pace
-
-The same N=100 cold run with PutParameter (and AddTagsToResource) limited to ${slowPutRate}/s: the
-action starts at 10/s and has to find the quota. The bound uses the slower quota.
-
-${table2b}
+${quotaMarkdown}
 
 ## 3. Against the AWS CLI
 

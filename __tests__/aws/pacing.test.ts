@@ -2,53 +2,27 @@ import { PutParameterCommand } from '@aws-sdk/client-ssm'
 import type { SdkError } from '@smithy/types'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createClients } from '../../src/aws/clients.js'
+import { mapWithConcurrency } from '../../src/concurrency.js'
 import { Pacer, retriesWithoutThrottling, wasThrottled } from '../../src/aws/pacing.js'
 import { startFakeAws, type FakeAws } from '../fake-aws/index.js'
-
-/** A virtual clock: sleeping moves it forward at once. */
-function virtualClock() {
-  let now = 0
-  return {
-    now: () => now,
-    sleep: async (ms: number) => {
-      now += ms
-    }
-  }
-}
 
 const throttling = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' })
 const isThrottling = (error: unknown) => error === throttling
 
-/** A service that throttles beyond a token bucket of `rate` a second, full at the start. */
-function serviceWithQuota(clock: { now: () => number }, rate: number, burst = rate) {
-  let tokens = burst
-  let at = clock.now()
-  const log: { at: number; ok: boolean }[] = []
-  return {
-    log,
-    call: async () => {
-      tokens = Math.min(burst, tokens + ((clock.now() - at) / 1000) * rate)
-      at = clock.now()
-      const ok = tokens >= 1
-      log.push({ at: clock.now(), ok })
-      if (!ok) throw throttling
-      tokens -= 1
-      return 'done'
-    }
-  }
-}
-
 /** A clock for concurrent tasks: time jumps to the next timer once every task waits on one. */
 function eventClock() {
   let now = 0
-  const timers: { at: number; wake: () => void }[] = []
-  const sleep = (ms: number) => new Promise<void>((wake) => timers.push({ at: now + ms, wake }))
+  let order = 0
+  const timers: { at: number; order: number; wake: () => void }[] = []
+  const sleep = (ms: number) => new Promise<void>((wake) => timers.push({ at: now + ms, order: order++, wake }))
   async function run<T>(work: Promise<T>): Promise<T> {
     let done = false
     const result = work.finally(() => (done = true))
+    // Its caller handles a rejection once the loop ends; until then it is not unhandled.
+    result.catch(() => undefined)
     while (!done) {
       await new Promise((resolve) => setImmediate(resolve))
-      timers.sort((a, b) => a.at - b.at)
+      timers.sort((a, b) => a.at - b.at || a.order - b.order)
       const next = timers.shift()
       if (!next) continue
       now = Math.max(now, next.at)
@@ -59,71 +33,159 @@ function eventClock() {
   return { now: () => now, sleep, run }
 }
 
-describe('Pacer', () => {
-  it('lets a burst go at once, then one request every 1/rate s', async () => {
-    const clock = virtualClock()
-    const pacer = new Pacer({ rate: 10, burst: 3, ...clock })
-    const sentAt: number[] = []
-    await Promise.all(Array.from({ length: 6 }, () => pacer.send(async () => sentAt.push(clock.now()), isThrottling)))
-    expect(sentAt).toEqual([0, 0, 0, 100, 200, 300])
-  })
+interface Quota {
+  rate: number
+  burst: number
+  /** from this time (ms) on, the rate is `then` */
+  changeAt?: number
+  then?: number
+}
 
-  it('meets a quota equal to its rate without a single throttle', async () => {
-    const clock = virtualClock()
-    const service = serviceWithQuota(clock, 10)
-    const pacer = new Pacer({ rate: 10, ...clock })
-    const results = await Promise.all(Array.from({ length: 100 }, () => pacer.send(service.call, isThrottling)))
-    expect(results.every((result) => result === 'done')).toBe(true)
-    expect(service.log.filter((entry) => !entry.ok)).toHaveLength(0)
-    // 10 at once, then 90 at 10 a second.
-    expect(clock.now()).toBe(9000)
-  })
-
-  it('counts a request as arriving when it is answered: a late first burst does not make the next ones early', async () => {
-    const clock = eventClock()
-    // The service's bucket, at the arrival of each request: 10 a second, 10 at once.
-    let tokens = 10
-    let at = 0
-    const arrivals: { at: number; ok: boolean }[] = []
-    let sent = 0
-    const request = async () => {
-      // The first ten open connections: they arrive 45 ms after being sent; later ones after 1 ms.
-      const first = sent++ < 10
-      await clock.sleep(first ? 45 : 1)
-      tokens = Math.min(10, tokens + ((clock.now() - at) / 1000) * 10)
+/**
+ * `n` requests through one pacer by `concurrency` workers (as src/sync.ts writes), to a service
+ * that answers `latency` ms after a request is sent and throttles like AWS: a token bucket, full at
+ * the start, checked when the request arrives; a throttled request takes no token.
+ */
+async function runAgainst(
+  quota: Quota | undefined,
+  options: { n: number; concurrency: number; latency?: () => number }
+) {
+  const clock = eventClock()
+  const pacer = new Pacer({ now: clock.now, sleep: clock.sleep })
+  const latency = options.latency ?? (() => 30)
+  let tokens = quota?.burst ?? 0
+  let at = 0
+  const log: { sentAt: number; at: number; ok: boolean }[] = []
+  const request = async () => {
+    const sentAt = clock.now()
+    await clock.sleep(latency())
+    let ok = true
+    if (quota) {
+      const rate =
+        quota.changeAt !== undefined && clock.now() >= quota.changeAt ? (quota.then ?? quota.rate) : quota.rate
+      tokens = Math.min(quota.burst, tokens + ((clock.now() - at) / 1000) * rate)
       at = clock.now()
-      const ok = tokens >= 1
+      ok = tokens >= 1
       if (ok) tokens -= 1
-      arrivals.push({ at: clock.now(), ok })
-      await clock.sleep(30)
-      if (!ok) throw throttling
     }
-    const pacer = new Pacer({ rate: 10, now: clock.now, sleep: clock.sleep })
-    await clock.run(Promise.all(Array.from({ length: 20 }, () => pacer.send(request, isThrottling))))
-    expect(arrivals.filter((arrival) => !arrival.ok)).toHaveLength(0)
-    expect(arrivals).toHaveLength(20)
-    // One round trip of lag, not more: the last of 20 arrives about a second after the first ten.
-    expect(arrivals[19]!.at).toBeLessThan(45 + 1000 + 100)
+    log.push({ sentAt, at: clock.now(), ok })
+    if (!ok) throw throttling
+    return 'done'
+  }
+  let next = 0
+  const results: string[] = []
+  const worker = async () => {
+    while (next < options.n) {
+      next++
+      results.push(await pacer.send(request, isThrottling))
+    }
+  }
+  await clock.run(Promise.all(Array.from({ length: options.concurrency }, worker)))
+  const throttles = log.filter((entry) => !entry.ok)
+  return { pacer, log, results, throttles, elapsed: clock.now(), firstThrottle: throttles[0]?.at ?? Infinity }
+}
+
+/** The least time `n` requests can take: the burst at once, the rest at the rate, plus one answer. */
+const bound = (n: number, quota: Quota, latency = 30) => (Math.max(0, n - quota.burst) / quota.rate) * 1000 + latency
+
+describe('Pacer', () => {
+  it('does not pace at all until the service throttles', async () => {
+    const { log, pacer, elapsed } = await runAgainst(undefined, { n: 60, concurrency: 3 })
+    // Each worker sends its next request as soon as the last one is answered: 20 round trips.
+    expect(log).toHaveLength(60)
+    expect(elapsed).toBe(20 * 30)
+    expect(new Set(log.map((entry) => entry.sentAt)).size).toBe(20)
+    expect(pacer.currentRate).toBe(Infinity)
+    expect(pacer.throttled).toBe(0)
   })
 
-  it('settles on a slower quota after a few throttles, and every request still succeeds', async () => {
-    const clock = virtualClock()
-    const service = serviceWithQuota(clock, 3)
-    const pacer = new Pacer({ rate: 10, ...clock })
-    const results = await Promise.all(Array.from({ length: 60 }, () => pacer.send(service.call, isThrottling)))
-    expect(results.every((result) => result === 'done')).toBe(true)
-    const throttled = service.log.filter((entry) => !entry.ok).length
-    expect(throttled).toBe(pacer.throttled)
-    // The first burst of 10 meets a bucket of 3: those 7 are unavoidable; after that only a few.
-    expect(throttled).toBeLessThanOrEqual(15)
-    expect(pacer.currentRate).toBeLessThan(4.5)
-    // Close to the 3/s the quota allows: 57 requests beyond the burst take at least 19 s.
-    expect(clock.now()).toBeLessThan(19_000 * 1.1)
+  it('sends a large batch all at once when nothing throttles', async () => {
+    const { log } = await runAgainst(undefined, { n: 100, concurrency: 100 })
+    expect(log.every((entry) => entry.sentAt === 0)).toBe(true)
+  })
+
+  it.each([
+    { rate: 10, burst: 10, n: 100 },
+    { rate: 3, burst: 3, n: 60 },
+    { rate: 10, burst: 40, n: 100 },
+    { rate: 50, burst: 50, n: 300 }
+  ])('learns a quota of $rate/s (burst $burst) from what the service accepts', async ({ n, ...quota }) => {
+    const { pacer, log, throttles, results, elapsed, firstThrottle } = await runAgainst(quota, { n, concurrency: 3 })
+    expect(results).toHaveLength(n)
+    // The pace after learning: what the service accepted from the first throttle to the end.
+    const acceptedAfter = log.filter((entry) => entry.ok && entry.at > firstThrottle).length
+    const learned = acceptedAfter / ((elapsed - firstThrottle) / 1000)
+    expect(learned).toBeGreaterThan(quota.rate * 0.95)
+    expect(learned).toBeLessThan(quota.rate * 1.05)
+    expect(pacer.currentRate).toBeGreaterThan(quota.rate * 0.9)
+    expect(pacer.currentRate).toBeLessThan(quota.rate * 1.15)
+    // Within a few per cent of the least time the quota allows, and few throttles.
+    expect(elapsed).toBeLessThan(bound(n, quota) * 1.05)
+    expect(throttles.length).toBeLessThanOrEqual(n * 0.1)
+  })
+
+  it('learns the rate when answers take anything from 1 to 60 ms', async () => {
+    // A fixed sequence of latencies (a linear congruential generator), the same on every run.
+    let seed = 7
+    const latency = () => 1 + ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 59
+    const quota = { rate: 20, burst: 20 }
+    const { throttles, results, elapsed, pacer } = await runAgainst(quota, { n: 200, concurrency: 3, latency })
+    expect(results).toHaveLength(200)
+    expect(throttles.length).toBeLessThanOrEqual(10)
+    expect(elapsed).toBeLessThan(bound(200, quota, 60) * 1.05)
+    expect(pacer.currentRate).toBeGreaterThan(18)
+    expect(pacer.currentRate).toBeLessThan(23)
+  })
+
+  it('sends throttled requests again itself, until each is accepted', async () => {
+    const quota = { rate: 20, burst: 20 }
+    const { pacer, log, throttles, results, elapsed } = await runAgainst(quota, { n: 60, concurrency: 3 })
+    expect(throttles.length).toBeGreaterThan(0)
+    expect(pacer.throttled).toBe(throttles.length)
+    expect(results).toEqual(Array.from({ length: 60 }, () => 'done'))
+    // One call per request, and one more per throttle: nothing dropped, nothing sent twice.
+    expect(log).toHaveLength(60 + throttles.length)
+    expect(log.filter((entry) => entry.ok)).toHaveLength(60)
+    // Each re-send waits for the pace, not for a backoff: the run ends close to the bound.
+    expect(elapsed).toBeLessThan(bound(60, quota) * 1.1)
+  })
+
+  it('throttles rarely once it has learned the rate', async () => {
+    const quota = { rate: 25, burst: 25 }
+    const { throttles, elapsed } = await runAgainst(quota, { n: 500, concurrency: 3 })
+    // The first wave (the requests in flight when the burst ran out) and the first measurement
+    // take a few; after that, a probe now and then over the 19 s.
+    expect(throttles.filter((entry) => entry.at < 3000).length).toBeLessThanOrEqual(5)
+    expect(throttles.filter((entry) => entry.at >= 3000).length).toBeLessThanOrEqual(500 * 0.02)
+    expect(elapsed).toBeLessThan(bound(500, quota) * 1.02)
+  })
+
+  it('follows a quota that drops during the run', async () => {
+    const quota = { rate: 10, burst: 10, changeAt: 5000, then: 3 }
+    const { pacer, throttles, results, log } = await runAgainst(quota, { n: 150, concurrency: 3 })
+    expect(results).toHaveLength(150)
+    expect(pacer.currentRate).toBeGreaterThan(2.7)
+    expect(pacer.currentRate).toBeLessThan(3.5)
+    expect(throttles.length).toBeLessThanOrEqual(15)
+    // Accepted at the lower quota, not far below it.
+    const late = log.filter((entry) => entry.ok && entry.at > 15_000)
+    const span = (late.at(-1)!.at - late[0]!.at) / 1000
+    expect((late.length - 1) / span).toBeGreaterThan(2.8)
+  })
+
+  it('speeds up again when the quota grows during the run', async () => {
+    const quota = { rate: 3, burst: 3, changeAt: 5000, then: 10 }
+    const { pacer, results, elapsed } = await runAgainst(quota, { n: 300, concurrency: 3 })
+    expect(results).toHaveLength(300)
+    // About 18 in the first 5 s, then 282 at 10/s: 33 s at the least. Probing alone (a measured
+    // pace grows slowly) would take about 50 s; no throttle for long ramps the pace up again.
+    expect(elapsed).toBeLessThan(40_000)
+    expect(pacer.currentRate).toBeGreaterThan(9)
   })
 
   it('passes other errors on at once, without sending again', async () => {
-    const clock = virtualClock()
-    const pacer = new Pacer({ rate: 10, ...clock })
+    const clock = eventClock()
+    const pacer = new Pacer({ now: clock.now, sleep: clock.sleep })
     let calls = 0
     const denied = Object.assign(new Error('no'), { name: 'AccessDeniedException' })
     await expect(
@@ -133,20 +195,44 @@ describe('Pacer', () => {
       }, isThrottling)
     ).rejects.toBe(denied)
     expect(calls).toBe(1)
-    expect(pacer.currentRate).toBe(10)
+    expect(pacer.throttled).toBe(0)
+    expect(pacer.currentRate).toBe(Infinity)
   })
 
-  it('gives up after maxThrottles throttled sends of one request', async () => {
-    const clock = virtualClock()
-    const pacer = new Pacer({ rate: 10, maxThrottles: 3, ...clock })
+  it('gives up after maxThrottles throttled sends of one request, in bounded time', async () => {
+    const clock = eventClock()
+    const pacer = new Pacer({ maxThrottles: 3, now: clock.now, sleep: clock.sleep })
     let calls = 0
     await expect(
-      pacer.send(async () => {
-        calls++
-        throw throttling
-      }, isThrottling)
+      clock.run(
+        pacer.send(async () => {
+          calls++
+          throw throttling
+        }, isThrottling)
+      )
     ).rejects.toBe(throttling)
     expect(calls).toBe(4)
+    expect(pacer.throttled).toBe(4)
+    expect(clock.now()).toBeLessThan(10_000)
+  })
+
+  it('keeps sending, slowly, when every request is throttled', async () => {
+    const clock = eventClock()
+    const pacer = new Pacer({ now: clock.now, sleep: clock.sleep })
+    const sent: number[] = []
+    const always = async () => {
+      sent.push(clock.now())
+      await clock.sleep(30)
+      throw throttling
+    }
+    const outcomes = await clock.run(
+      Promise.allSettled(Array.from({ length: 3 }, () => pacer.send(always, isThrottling)))
+    )
+    expect(outcomes.every((outcome) => outcome.status === 'rejected')).toBe(true)
+    // Three requests, each sent 11 times (maxThrottles 10), within a minute, never faster than
+    // the service could have refilled one token for each.
+    expect(sent).toHaveLength(33)
+    expect(clock.now()).toBeLessThan(60_000)
     expect(pacer.currentRate).toBeGreaterThanOrEqual(0.5)
   })
 })
@@ -193,9 +279,8 @@ describe('the SSM client against a quota', () => {
     process.env = { ...saved }
   })
 
-  it('writes at the quota: every write lands, and only the burst beyond the bucket is throttled', async () => {
-    // A bucket of 5 with a 10/s pacer: the first 10 meet 5 tokens, then the pacer settles.
-    fake = await startFakeAws({ quotas: { PutParameter: { rate: 5, burst: 5 } } })
+  async function writeAll(quotas: Record<string, { rate: number; burst: number }>, n: number) {
+    fake = await startFakeAws({ quotas, latencyMs: 20 })
     Object.assign(process.env, {
       AWS_ENDPOINT_URL: fake.url,
       AWS_ACCESS_KEY_ID: 'test',
@@ -203,16 +288,36 @@ describe('the SSM client against a quota', () => {
       AWS_EC2_METADATA_DISABLED: 'true'
     })
     const { ssm } = createClients({ region: fake.region })
-    await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
-        ssm.send(new PutParameterCommand({ Name: `/q/P${i}`, Value: 'v', Type: 'String' }))
-      )
+    // Three at a time, as the action writes.
+    await mapWithConcurrency(
+      Array.from({ length: n }, (_, i) => i),
+      3,
+      (i) => ssm.send(new PutParameterCommand({ Name: `/q/P${i}`, Value: 'v', Type: 'String' }))
     )
-    expect(fake.ssm.get('/q/P19')).toBeDefined()
     const puts = fake.requests.filter((request) => request.operation === 'PutParameter')
     const throttled = puts.filter((request) => request.fault === 'throttle').length
-    expect(puts.length - throttled).toBe(20)
-    expect(throttled).toBeGreaterThanOrEqual(5)
-    expect(throttled).toBeLessThanOrEqual(10)
+    const span = Math.max(...puts.map((request) => request.end)) - Math.min(...puts.map((request) => request.start))
+    return { puts, throttled, span }
+  }
+
+  it('writes at full speed where nothing throttles', async () => {
+    const { puts, throttled, span } = await writeAll({}, 40)
+    expect(puts).toHaveLength(40)
+    expect(throttled).toBe(0)
+    expect(fake?.ssm.get('/q/P39')).toBeDefined()
+    // 14 round trips of 20 ms; a pacer that assumed 10/s would take over 3 s.
+    expect(span).toBeLessThan(1500)
+  })
+
+  it('writes at a quota it has to learn: every write lands, few are throttled', async () => {
+    const { puts, throttled, span } = await writeAll({ PutParameter: { rate: 20, burst: 20 } }, 60)
+    expect(puts.length - throttled).toBe(60)
+    expect(fake?.ssm.get('/q/P59')).toBeDefined()
+    // The first wave (about the three in flight when the burst ran out) and a measurement or two.
+    expect(throttled).toBeGreaterThanOrEqual(1)
+    expect(throttled).toBeLessThanOrEqual(8)
+    // 40 beyond the burst at 20/s: 2 s at the least.
+    expect(span).toBeGreaterThan(1950)
+    expect(span).toBeLessThan(2000 * 1.25)
   }, 20_000)
 })

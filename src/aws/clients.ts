@@ -2,7 +2,7 @@ import type { BatchClient } from '@aws-sdk/client-batch'
 import type { ECSClient } from '@aws-sdk/client-ecs'
 import { SSMClient } from '@aws-sdk/client-ssm'
 import type { STSClient } from '@aws-sdk/client-sts'
-import { Pacer, pacingPlugin, retriesWithoutThrottling } from './pacing.js'
+import { pacingPlugin, retriesWithoutThrottling } from './pacing.js'
 
 export const USER_AGENT: [string, string] = ['ssm-secrets-action', '1']
 
@@ -19,37 +19,17 @@ export interface AwsClients {
   sts: Lazy<STSClient>
   batch: Lazy<BatchClient>
   /**
-   * For SubmitJob only: no automatic retries, since a resent request after a lost answer would
-   * start a second job. The launch code retries after looking the job up by name.
+   * For SubmitJob and RegisterJobDefinition: no automatic retries, since a request resent after a
+   * lost answer would start a second job or register a second revision. The caller looks the effect
+   * up (launch/send.ts sendOnce) before sending again.
    */
   batchSubmit: Lazy<BatchClient>
   ecs: Lazy<ECSClient>
-  /** For UpdateService only, for the same reason: a resent forceNewDeployment starts another deployment. */
+  /** For UpdateService and RegisterTaskDefinition, for the same reason (a resent forceNewDeployment starts another deployment). */
   ecsDeploy: Lazy<ECSClient>
 }
 
-/**
- * Starting rates of the SSM pacers, per second. GetParameters: Parameter Store's documented default
- * throughput (40, shared with GetParameter and GetParametersByPath). AWS publishes none for the
- * others; AWS Support has quoted 3/s (standard) to 10/s (higher throughput) for PutParameter.
- * Starting at 10 costs a 3/s account a few throttled requests before the pacer settles; starting at
- * 3 would make every faster account wait three times longer than it needs to.
- */
-export const SSM_RATES: Readonly<Record<string, number>> = {
-  GetParametersCommand: 40,
-  PutParameterCommand: 10,
-  AddTagsToResourceCommand: 10,
-  DeleteParametersCommand: 10,
-  DescribeParametersCommand: 10
-}
-const OTHER_SSM_RATE = 10
 const DEFAULT_MAX_ATTEMPTS = 8
-
-function ssmPacing(): ReturnType<typeof pacingPlugin> {
-  const pacer = (rate: number) => new Pacer({ rate })
-  const pacers = new Map(Object.entries(SSM_RATES).map(([command, rate]) => [command, pacer(rate)]))
-  return pacingPlugin(pacers, pacer(OTHER_SSM_RATE))
-}
 
 function maxAttemptsFromEnv(): number {
   const value = Number(process.env.AWS_MAX_ATTEMPTS)
@@ -87,11 +67,13 @@ export function createClients(options: { region: string }): AwsClients {
     requestHandler: { connectionTimeout: 5_000, requestTimeout: requestTimeout(), throwOnRequestTimeout: true }
   }
   const config = { ...base, ...retrySettings() }
-  // SSM carries the bulk of the requests (hundreds of writes): its own pacer keeps them at the
-  // quota, so its SDK retries cover only transient failures. AWS_RETRY_MODE does not apply to it.
+  // SSM carries the bulk of the requests (hundreds of writes): a pacer per operation sends them at
+  // full speed until AWS throttles, then at the rate AWS showed it accepts (AWS publishes none for
+  // most of Parameter Store), and re-sends throttled requests itself; the SDK retries only
+  // transient failures. AWS_RETRY_MODE does not apply to it.
   const maxAttempts = maxAttemptsFromEnv()
   const ssm = new SSMClient({ ...base, maxAttempts, retryStrategy: retriesWithoutThrottling(maxAttempts) })
-  ssm.middlewareStack.use(ssmPacing())
+  ssm.middlewareStack.use(pacingPlugin())
   // It redacts every input and output for a logger, which this action never sets, and then drops
   // them: about a millisecond per response of ten decrypted parameters, for nothing.
   ssm.middlewareStack.remove('loggerMiddleware')

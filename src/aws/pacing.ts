@@ -12,134 +12,216 @@ import type {
 import { realSleep, type Sleep } from '../concurrency.js'
 
 export interface PacerOptions {
-  /** Requests per second to start with, and never exceed. */
-  rate: number
-  /** Requests that may go at once from a full bucket; defaults to one second's worth. */
-  burst?: number
-  /** The slowest it slows down to. */
-  minRate?: number
   /** Throttled sends of one request before its throttling error is passed on. */
   maxThrottles?: number
   now?: () => number
   sleep?: Sleep
 }
 
-const SLOWDOWN = 0.7
-const RECOVERED = 0.9
-const PROBE = 0.05
+/**
+ * After the first throttle the pace starts at this share of the requests accepted before it, a
+ * second: the buckets AWS documents hold a few seconds' worth (EC2's DescribeHosts: 100, refilled
+ * at 20 a second; docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html)…
+ */
+const RAMP_START = 1 / 4
+/** …and doubles this often (ms) until the next throttle measures the rate. */
+const RAMP_DOUBLING_MS = 500
+/** A measured pace grows by at least this share of itself a second, probing for room. */
+const PROBE = 0.005
+/** Measurement windows without a throttle (one is due after about two) before ramping up again. */
+const PATIENCE = 5
+/** The slowest pace, a second, however often the service throttles. */
+const MIN_RATE = 0.5
 
 /**
- * Keeps requests within a quota of `burst` requests at once and `rate` a second (a token bucket,
- * which is how AWS throttles), without knowing when a request reaches the service: only that it
- * did so between being sent and being answered. The first requests of a run open their connections
- * and reach the service tens of milliseconds after they are sent; a pacer that counted from the
- * send would let the next one through too early. So its bucket counts each answered request as
- * arriving as late as it can have, when it was answered, and each request in flight as arriving
- * now. A later arrival leaves the real bucket fuller at any moment after it, so whatever the
- * delays, what this bucket lets through the real one does too, at the cost of one round trip of lag.
+ * Sends requests at full speed until the service throttles one, then at the rate the service
+ * showed it accepts. AWS throttles with a token bucket per operation (B requests at once, refilled
+ * at r a second) and publishes neither number for most of Parameter Store, so the pacer learns r:
  *
- * The real quota is not known (AWS publishes few), so the pacer starts at a given rate and, when a
- * request is throttled, slows down and sends that request again itself. The SDK's own throttling
- * backoff (a random wait of up to 1 s, doubling with each retry) holds back one request at a time
- * while the others keep hitting the quota, which stalls a run of hundreds of writes. After slowing
- * down it speeds up again, by about one request per second every second until it is near the rate
- * that was throttled, then twenty times slower, probing whether the quota has room.
+ * - A throttled request found the bucket empty. Between two such moments the service accepted
+ *   r × (the time between them) requests, give or take one, provided the bucket never filled up in
+ *   between (a full bucket drops its refill). So at each throttle the pacer measures r as the
+ *   requests accepted since the throttle before the last one, divided by the time since: ±1/W for
+ *   a window of W seconds. Two throttles back, not the first: a quota that changes is followed.
+ * - Sending slower than r costs nothing until the bucket is full; sending faster gets throttled.
+ *   So until the first measurement the pace starts low and doubles every RAMP_DOUBLING_MS. After
+ *   a measurement it grows by 1/(2W²) a second² (or PROBE, if more): if r is at the top of the
+ *   measurement's range, at most one token goes unused and is taken back within 4W; if r is the
+ *   measurement, the pace gets one request ahead after 2W and that throttle measures again, over a
+ *   longer window. So a handful of throttles in a run, and a pace within a token of the quota.
+ * - A throttled request is sent again by the pacer, not the SDK: the SDK's backoff (a random wait
+ *   of up to 1 s, doubling) holds back one request while the others keep hitting the quota.
+ *
+ * When a request reaches the service is not known, only that it did between being sent and being
+ * answered. The first requests of a run open their connections and arrive tens of milliseconds
+ * after they are sent, so the pacer counts each answered request as arriving when it was answered,
+ * and each request in flight as arriving now: what it lets through, the real bucket does too.
  */
 export class Pacer {
-  private readonly maxRate: number
-  private readonly burst: number
-  private readonly minRate: number
   private readonly maxThrottles: number
   private readonly now: () => number
   private readonly sleep: Sleep
-  private rate: number
-  /** The bucket after the last answered request, counted as arriving when it was answered. */
-  private level: number
-  private levelAt: number
+  /** The pace at `since`, a second: Infinity until the first throttle. */
+  private base = Infinity
+  private since = 0
+  /** Whether `base` was measured (it then grows linearly) or is a guess (it then doubles). */
+  private measured = false
+  /** How fast a measured pace grows, a second per second. */
+  private growth = 0
+  /** How long (ms) a measured pace may go without a throttle. */
+  private patience = Infinity
+  /** Requests accepted before the first throttle: the bucket holds at least about as many. */
+  private burst = 0
+  /** The bucket as the pacer counts it. */
+  private level = 0
+  private levelAt = 0
   private inFlight = 0
-  private lastSlowdownAt = -Infinity
-  /** The rate at the last throttling: below it the pacer speeds up quickly, above it slowly. */
-  private ceiling: number
+  /** Requests accepted since the first throttle. */
+  private accepted = 0
+  /** The last two throttles since the bucket may have filled up: a measurement spans both. */
+  private marks: { at: number; accepted: number }[] = []
+  private lastThrottleAt = -Infinity
   private queue: Promise<unknown> = Promise.resolve()
-  /** Requests that were throttled and sent again (or given up on). */
+  /** Throttled answers: each was sent again, or given up on after maxThrottles. */
   throttled = 0
 
-  constructor(options: PacerOptions) {
-    this.maxRate = options.rate
-    this.rate = options.rate
-    this.burst = Math.max(1, options.burst ?? options.rate)
-    this.minRate = Math.min(options.minRate ?? 0.5, options.rate)
+  constructor(options: PacerOptions = {}) {
     this.maxThrottles = options.maxThrottles ?? 10
     this.now = options.now ?? (() => performance.now())
     this.sleep = options.sleep ?? realSleep
-    this.ceiling = options.rate
-    this.level = this.burst
-    this.levelAt = this.now()
   }
 
+  /** Requests a second the pacer lets through now: Infinity until the service throttles. */
   get currentRate(): number {
-    return this.rate
+    return this.rateAt(this.now())
   }
 
-  /** Runs `request` when the quota allows, again after each throttling, up to maxThrottles times. */
+  /** Runs `request` when the pace allows, again after each throttling, up to maxThrottles times. */
   async send<T>(request: () => Promise<T>, isThrottling: (error: unknown) => boolean): Promise<T> {
     for (let throttles = 0; ; throttles++) {
       const sentAt = await this.take()
       try {
         const result = await request()
-        this.answered()
-        this.speedUp()
+        this.answered(sentAt, true)
         return result
       } catch (error) {
-        this.answered()
-        if (!isThrottling(error) || throttles >= this.maxThrottles) throw error
-        this.throttled++
-        this.slowDown(sentAt)
+        const throttled = isThrottling(error)
+        // Any other failure got past the quota (and may have taken a token).
+        this.answered(sentAt, !throttled)
+        if (throttled) {
+          this.throttled++
+          this.onThrottle(sentAt)
+        }
+        if (!throttled || throttles >= this.maxThrottles) throw error
       }
     }
   }
 
-  private levelNow(now: number): number {
-    return Math.min(this.burst, this.level + ((now - this.levelAt) / 1000) * this.rate)
+  private rateAt(t: number): number {
+    const seconds = (t - this.since) / 1000
+    if (this.measured) return this.base + this.growth * seconds
+    return this.base * 2 ** ((seconds * 1000) / RAMP_DOUBLING_MS)
+  }
+
+  /** Tokens the pace adds from `since` to `t`. */
+  private tokens(t: number): number {
+    const seconds = (t - this.since) / 1000
+    if (this.measured) return this.base * seconds + (this.growth * seconds ** 2) / 2
+    const doubling = RAMP_DOUBLING_MS / 1000
+    return ((this.base * doubling) / Math.LN2) * (2 ** (seconds / doubling) - 1)
+  }
+
+  /** When `tokens(t)` reaches `tokens`. */
+  private timeOf(tokens: number): number {
+    if (this.measured) {
+      // base·s + growth·s²/2 = tokens, solved in the form that stays exact for a tiny growth.
+      const seconds = (2 * tokens) / (this.base + Math.sqrt(this.base ** 2 + 2 * this.growth * tokens))
+      return this.since + seconds * 1000
+    }
+    const doubling = RAMP_DOUBLING_MS / 1000
+    return this.since + Math.log2(1 + (tokens * Math.LN2) / (this.base * doubling)) * doubling * 1000
+  }
+
+  private refill(now: number): void {
+    const capacity = Math.max(1, this.burst)
+    this.level += this.tokens(now) - this.tokens(this.levelAt)
+    this.levelAt = now
+    // A full bucket drops its refill: a window that spans it measures too low, so start anew.
+    if (this.level - this.inFlight > capacity) this.marks = []
+    this.level = Math.min(capacity, this.level)
+    if (this.measured && now - this.since > this.patience) {
+      // No throttle long after one was due: the quota grew, or the bucket filled up during the
+      // window and the measurement came out low. Ramp up from here until the next throttle.
+      this.base = this.rateAt(now)
+      this.since = now
+      this.measured = false
+      this.marks = []
+    }
   }
 
   /** Waits for a token, first come first served; resolves with the time it was taken. */
   private take(): Promise<number> {
+    if (this.base === Infinity) {
+      this.inFlight++
+      return Promise.resolve(this.now())
+    }
     const taken = this.queue.then(async () => {
       for (;;) {
         const now = this.now()
-        const available = this.levelNow(now) - this.inFlight
-        if (available >= 1) {
+        this.refill(now)
+        const missing = 1 - (this.level - this.inFlight)
+        if (missing <= 0) {
           this.inFlight++
           return now
         }
-        await this.sleep(Math.max(1, Math.ceil(((1 - available) / this.rate) * 1000)))
+        await this.sleep(Math.max(1, Math.ceil(this.timeOf(this.tokens(now) + missing) - now)))
       }
     })
     this.queue = taken
     return taken
   }
 
-  private answered(): void {
+  /** `passed`: the request got past the quota. */
+  private answered(sentAt: number, passed: boolean): void {
+    if (sentAt > this.lastThrottleAt) this.inFlight--
+    if (!passed) return
+    if (this.base === Infinity) {
+      this.burst++
+      return
+    }
+    this.refill(this.now())
+    this.level -= 1
+    this.accepted++
+  }
+
+  private onThrottle(sentAt: number): void {
     const now = this.now()
-    this.level = this.levelNow(now) - 1
+    this.refill(now)
+    // The bucket is empty now.
+    this.level = 0
+    // Requests sent before the last throttle were sent too fast already: count them once.
+    if (sentAt <= this.lastThrottleAt) return
+    this.lastThrottleAt = now
+    // Requests still in flight met the same empty bucket and will most likely be throttled too:
+    // they no longer count as taking a token (one that is accepted is counted when answered).
+    this.inFlight = 0
+    const from = this.marks[0]
+    if (from && this.accepted > from.accepted) {
+      const seconds = (now - from.at) / 1000
+      this.base = (this.accepted - from.accepted) / seconds
+      this.measured = true
+      this.growth = Math.max(1 / (2 * seconds ** 2), PROBE * this.base)
+      this.patience = PATIENCE * seconds * 1000
+    } else {
+      // The first throttle (start from a share of the burst), nothing accepted since the window
+      // began (half the pace that was too fast), or no valid window: ramp up until the next one.
+      this.base = Math.max(MIN_RATE, this.base === Infinity ? this.burst * RAMP_START : this.rateAt(now) / 2)
+      this.measured = false
+      this.marks = []
+    }
+    this.marks = [...this.marks, { at: now, accepted: this.accepted }].slice(-2)
+    this.since = now
     this.levelAt = now
-    this.inFlight--
-  }
-
-  private speedUp(): void {
-    const step = this.rate < this.ceiling * RECOVERED ? 1 : PROBE
-    this.rate = Math.min(this.maxRate, this.rate + step / this.rate)
-  }
-
-  private slowDown(sentAt: number): void {
-    // The service's bucket is empty now; ours should not let the next request through at once.
-    this.level = Math.min(this.level, 0)
-    // Requests sent before the last slowdown were sent too fast already: count them once.
-    if (sentAt <= this.lastSlowdownAt) return
-    this.ceiling = this.rate
-    this.rate = Math.max(this.minRate, this.rate * SLOWDOWN)
-    this.lastSlowdownAt = this.now()
   }
 }
 
@@ -178,13 +260,16 @@ export function retriesWithoutThrottling(maxAttempts: number): RetryStrategyV2 {
 
 /**
  * Client middleware that sends each command through its operation's pacer (by command name, e.g.
- * `PutParameterCommand`), and commands without one through `fallback`.
+ * `PutParameterCommand`): AWS keeps one quota per operation, so each pacer learns its own.
  */
-export function pacingPlugin(pacers: ReadonlyMap<string, Pacer>, fallback: Pacer): Pluggable<object, MetadataBearer> {
+export function pacingPlugin(): Pluggable<object, MetadataBearer> {
+  const pacers = new Map<string, Pacer>()
   const middleware: InitializeMiddleware<object, MetadataBearer> =
     (next: InitializeHandler<object, MetadataBearer>, context: HandlerExecutionContext) =>
     (args: InitializeHandlerArguments<object>) => {
-      const pacer = pacers.get(context.commandName ?? '') ?? fallback
+      const command = context.commandName ?? ''
+      let pacer = pacers.get(command)
+      if (!pacer) pacers.set(command, (pacer = new Pacer()))
       return pacer.send(() => next(args), wasThrottled)
     }
   return {
