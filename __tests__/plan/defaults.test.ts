@@ -307,6 +307,30 @@ describe('what really differs still registers, and the diff says what', () => {
     expect(result.changes).toEqual(lines)
   })
 
+  it('a secret the revision has in a container the run does not touch shows as that member', () => {
+    const file = {
+      ...ecsFile,
+      containerDefinitions: [...ecsFile.containerDefinitions, { name: 'side', image: 'side:1' }]
+    }
+    const described = structuredClone(ecsDescribed) as Record<string, unknown> & { containerDefinitions: unknown[] }
+    described.containerDefinitions.push({
+      name: 'side',
+      image: 'side:1',
+      secrets: [{ name: 'OLD', valueFrom: arn('OLD') }]
+    })
+    const result = planDefinitionRewrite({
+      model: ecsModel,
+      source: file,
+      current: described,
+      containers: ['app'],
+      secrets,
+      logSecretOptions: [],
+      isStale: () => false
+    })
+    expect(result.changed).toBe(true)
+    expect(result.changes).toEqual(['- containerDefinitions[side].secrets'])
+  })
+
   it('without a registered revision the diff is against the file: every secret is new', () => {
     const result = plan(ecsModel, ecsFile, undefined)
     expect(result.changed).toBe(true)

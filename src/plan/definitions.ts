@@ -163,8 +163,9 @@ export function planDefinitionRewrite(options: DefinitionPlanOptions): Definitio
   const changed = current === undefined || !sameDefinition(comparable(model, definition), comparable(model, current))
   if (changed && current) {
     const secretNames = new Set(options.secrets.map((secret) => secret.name))
+    const chosenIds = new Set(chosen.map((slot) => slot.id))
     const withoutSecrets = (document: DefinitionDocument) =>
-      comparable(model, withoutReferences(model, document, secretNames))
+      comparable(model, withoutReferences(model, document, chosenIds, secretNames))
     changes.push(...memberChanges(withoutSecrets(current), withoutSecrets(definition)))
   }
   const bytes = Buffer.byteLength(JSON.stringify(definition))
@@ -177,16 +178,19 @@ export function planDefinitionRewrite(options: DefinitionPlanOptions): Definitio
 }
 
 /**
- * A copy without what the per-secret lines already show: every container's secrets and log secret
- * options, and environment entries named like a secret of this run (the rewrite drops those).
+ * A copy without what the per-secret lines already show: the chosen containers' secrets and log
+ * secret options, and their environment entries named like a secret of this run (the rewrite drops
+ * those).
  */
 function withoutReferences(
   model: DefinitionModel,
   document: DefinitionDocument,
+  chosenIds: ReadonlySet<string>,
   secretNames: ReadonlySet<string>
 ): DefinitionDocument {
   const copy = structuredClone(document)
-  for (const { container } of model.containers(copy)) {
+  for (const { id, container } of model.containers(copy)) {
+    if (!chosenIds.has(id)) continue
     delete container.secrets
     if (container.logConfiguration) delete container.logConfiguration.secretOptions
     if (container.environment) {
