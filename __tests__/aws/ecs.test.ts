@@ -188,6 +188,8 @@ describe('deployServiceOnce: a 2xx answer is never sent again', () => {
   const warnings: string[] = []
   const warn = { ...log, warning: (message: string) => warnings.push(message) }
   afterEach(() => (warnings.length = 0))
+  const deploy = () =>
+    deployServiceOnce({ clients, cluster: 'c', service: 'web', taskDefinition: arn, log: warn, sleep })
   const previous = {
     id: 'ecs-svc/old',
     status: 'PRIMARY',
@@ -198,14 +200,7 @@ describe('deployServiceOnce: a 2xx answer is never sent again', () => {
   it('takes an UpdateService answer whose PRIMARY deployment still shows the previous revision, once', async () => {
     ecsMock.on(DescribeServicesCommand).resolves({ services: [{ deployments: [previous] }] })
     ecsMock.on(UpdateServiceCommand).resolves({ service: { deployments: [previous] } })
-    const started = await deployServiceOnce({
-      clients,
-      cluster: 'c',
-      service: 'web',
-      taskDefinition: arn,
-      log: warn,
-      sleep
-    })
+    const started = await deploy()
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1)
     expect(started.deployment).toBeUndefined()
     expect(started.earlier).toEqual(new Set(['ecs-svc/old']))
@@ -216,14 +211,7 @@ describe('deployServiceOnce: a 2xx answer is never sent again', () => {
     ecsMock.on(DescribeServicesCommand).resolves({ services: [{ deployments: [previous] }] })
     const ours = { id: 'ecs-svc/new', status: 'PRIMARY', taskDefinition: 'web:4', createdAt: new Date() }
     ecsMock.on(UpdateServiceCommand).resolves({ service: { deployments: [ours, { ...previous, status: 'ACTIVE' }] } })
-    const started = await deployServiceOnce({
-      clients,
-      cluster: 'c',
-      service: 'web',
-      taskDefinition: arn,
-      log: warn,
-      sleep
-    })
+    const started = await deploy()
     expect(started.deployment?.id).toBe('ecs-svc/new')
     expect(warnings).toEqual([])
   })
@@ -238,14 +226,7 @@ describe('deployServiceOnce: a 2xx answer is never sent again', () => {
       .resolvesOnce({ services: [{ deployments: [previous] }] })
       .resolves({ services: [{ deployments: [ours, { ...previous, status: 'ACTIVE' }] }] })
     ecsMock.on(UpdateServiceCommand).rejects(unreadable)
-    const started = await deployServiceOnce({
-      clients,
-      cluster: 'c',
-      service: 'web',
-      taskDefinition: arn,
-      log: warn,
-      sleep
-    })
+    const started = await deploy()
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1)
     expect(started.deployment?.id).toBe('ecs-svc/new')
   })
