@@ -15,5 +15,26 @@ export default tseslint.config(
   {
     files: ['__tests__/**', 'scripts/**'],
     rules: { 'no-console': 'off' }
+  },
+  {
+    // Planning is pure: it neither calls AWS nor talks to the runner, so it can be tested with tables.
+    files: ['src/plan/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../aws/*', '../launch/*', '../apply/*', '../sync.js', '../definition.js', '../main.js'],
+              message: 'src/plan/ is pure: no AWS calls, no apply stage'
+            },
+            {
+              group: ['@actions/*', '@aws-sdk/*', '@smithy/*'],
+              message: 'src/plan/ uses neither the toolkit nor the SDK'
+            }
+          ]
+        }
+      ]
+    }
   }
 )

@@ -24,8 +24,12 @@ import {
   type Runtime
 } from '../__tests__/reliability/runners.js'
 
-const args = new Set(process.argv.slice(2))
+const argv = process.argv.slice(2)
+const args = new Set(argv)
 const withNode24 = !args.has('--no-node24')
+// --out FILE writes the report there instead of RELIABILITY.md: CI checks, and leaves the tree as it was.
+const outIndex = argv.indexOf('--out')
+const outFile = outIndex >= 0 ? argv[outIndex + 1] : undefined
 // Fault cases spend most of their time in retry back-offs and timeouts, not on the CPU.
 const PARALLEL = { cpu: 4, faults: 8, pairs: 2 }
 
@@ -150,9 +154,13 @@ const report = renderReport(results, {
   durationMs,
   command: 'npm run reliability'
 })
-const reportFile = join(ROOT, 'RELIABILITY.md')
+const committedReport = join(ROOT, 'RELIABILITY.md')
+const reportFile = outFile ?? committedReport
 // Formatted as the repository's Prettier config says, so that format:check passes on it.
-writeFileSync(reportFile, await format(report, { ...(await resolveConfig(reportFile)), filepath: reportFile }))
+writeFileSync(
+  reportFile,
+  await format(report, { ...(await resolveConfig(committedReport)), filepath: committedReport })
+)
 
 const t = totals(results)
 console.log(`
@@ -164,5 +172,5 @@ Unmanaged parameters touched:  ${t.unmanagedTouched}
 Partial failure:               ${t.partial.ok}/${t.partial.tried}
 Concurrency:                   ${t.concurrency.ok}/${t.concurrency.tried}
 Nothing lost:                  ${t.nothingLost.ok}/${t.nothingLost.tried}
-${passed(t) ? 'PASS' : `FAIL: ${t.failed.length} cases failed`} in ${(durationMs / 1000).toFixed(0)} s; wrote RELIABILITY.md`)
+${passed(t) ? 'PASS' : `FAIL: ${t.failed.length} cases failed`} in ${(durationMs / 1000).toFixed(0)} s; wrote ${reportFile}`)
 process.exitCode = passed(t) ? 0 : 1

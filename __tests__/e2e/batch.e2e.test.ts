@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startFakeAws, type FakeAws } from '../fake-aws/index.js'
-import { assertRuntimesPresent, errorAnnotations, RUNTIMES, runAction } from './harness.js'
+import { assertRuntimesPresent, errorAnnotations, ACTION_RUNTIME, runAction } from './harness.js'
 
 const ROLE = 'arn:aws:iam::123456789012:role/batch-exec'
 const PATH = '/prod/billing/'
@@ -71,7 +71,7 @@ const SECRETS = JSON.stringify({ DB_PASSWORD: 'pw-1', API_KEY: 'key-1' })
 
 beforeAll(assertRuntimesPresent)
 
-describe.each(RUNTIMES)('Batch end to end under $label', ({ node }) => {
+describe.each([ACTION_RUNTIME])('Batch end to end under $label', ({ node }) => {
   let fake: FakeAws
   let dir: string
   const run = (inputs: Record<string, string>, env: Record<string, string> = {}) =>

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startFakeAws, type FakeAws } from '../fake-aws/index.js'
-import { assertRuntimesPresent, errorAnnotations, RUNTIMES, runAction } from './harness.js'
+import { assertRuntimesPresent, errorAnnotations, ACTION_RUNTIME, runAction } from './harness.js'
 
 const EXEC_ROLE = 'arn:aws:iam::123456789012:role/web-exec'
 const PATH = '/prod/web/'
@@ -38,7 +38,7 @@ function webTaskDefinition(): Record<string, unknown> {
 
 beforeAll(assertRuntimesPresent)
 
-describe.each(RUNTIMES)('ECS end to end under $label', ({ node }) => {
+describe.each([ACTION_RUNTIME])('ECS end to end under $label', ({ node }) => {
   let fake: FakeAws
   let dir: string
   const run = (inputs: Record<string, string>, env: Record<string, string> = {}) =>

