@@ -26,7 +26,8 @@ export default tseslint.config(
           patterns: [
             {
               group: ['../aws/*', '../launch/*', '../apply/*', '../sync.js', '../definition.js', '../main.js'],
-              message: 'src/plan/ is pure: no AWS calls, no apply stage'
+              message: 'src/plan/ is pure: no AWS calls, no apply stage (types only)',
+              allowTypeImports: true
             },
             {
               group: ['@actions/*', '@aws-sdk/*', '@smithy/*'],

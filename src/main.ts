@@ -1,26 +1,18 @@
 import * as core from '@actions/core'
 import { batchDefinitions } from './aws/batch.js'
 import { createClients, type AwsClients } from './aws/clients.js'
-import type { DefinitionStore } from './aws/definition-store.js'
 import { ecsDefinitions } from './aws/ecs.js'
-import type { Identity } from './aws/sts.js'
-import {
-  applyDefinition,
-  planDefinition,
-  planSecrets,
-  readDefinitionState,
-  unsyncedReferences,
-  type DefinitionState,
-  type SecretsPlan
-} from './definition.js'
 import { realSleep, type Sleep } from './concurrency.js'
-import { errorMessage, InputError } from './errors.js'
+import { applyDefinition } from './definition.js'
+import { errorMessage } from './errors.js'
 import { readInputs, type ActionRequest } from './inputs/index.js'
-import { checkLaunch, describeLaunch, launch } from './launch/index.js'
+import { launch } from './launch/index.js'
 import { batchModel } from './plan/batch.js'
-import type { DefinitionModel, DefinitionPlan } from './plan/definitions.js'
+import type { DefinitionPlan, DefinitionState } from './plan/definitions.js'
 import { ecsModel } from './plan/ecs.js'
-import { planParameters, type ParameterChange } from './plan/parameters.js'
+import { plan, type Plan } from './plan/index.js'
+import { describeLaunch } from './plan/launch.js'
+import { readState, type DefinitionTarget, type State } from './read.js'
 import {
   describeFailure,
   planLines,
@@ -31,18 +23,7 @@ import {
   type DefinitionReport,
   type RunReport
 } from './report.js'
-import {
-  applySync,
-  arnsOf,
-  describeAwsError,
-  outcomeOf,
-  readSyncState,
-  resolveIdentity,
-  staleReferences,
-  withArn,
-  type Logger,
-  type SyncState
-} from './sync.js'
+import { applySync, describeAwsError, outcomeOf, withArn, type Logger } from './sync.js'
 
 const log: Logger = { info: core.info, warning: core.warning, debug: core.debug }
 
@@ -59,12 +40,6 @@ function printLines(lines: readonly string[]): void {
   for (const line of lines) core.info(line)
 }
 
-/** The definition's shape and where it is registered, Batch or ECS. */
-interface DefinitionTarget {
-  model: DefinitionModel
-  store: DefinitionStore
-}
-
 function definitionTarget(clients: AwsClients, request: ActionRequest): DefinitionTarget | undefined {
   if (!request.definition) return undefined
   return request.definition.kind === 'batch'
@@ -72,112 +47,16 @@ function definitionTarget(clients: AwsClients, request: ActionRequest): Definiti
     : { model: ecsModel, store: ecsDefinitions(clients.ecs, clients.ecsDeploy) }
 }
 
-interface State {
-  sync: SyncState
-  definition: DefinitionState | undefined
-}
-
-async function readState(
-  clients: AwsClients,
-  request: ActionRequest,
-  target: DefinitionTarget | undefined
-): Promise<State> {
-  const [sync, definition] = await Promise.all([
-    readSyncState(clients, request).catch((error: unknown) => {
-      throw new Error(`Reading the current parameters failed, nothing was written: ${describeAwsError(error)}`, {
-        cause: error
-      })
-    }),
-    target && request.definition
-      ? readDefinitionState(target.store, target.model, request.definition).catch((error: unknown) => {
-          if (error instanceof InputError) throw error
-          throw new Error(`Reading the ${target.model.noun} failed, nothing was written: ${describeAwsError(error)}`, {
-            cause: error
-          })
-        })
-      : undefined
-  ])
-  core.info(`${sync.current.size} of ${request.entries.length} parameters exist under ${request.path || '(no path)'}`)
-  if (sync.managed) core.info(`${sync.managed.length} managed parameters found for pruning checks`)
-  if (definition) {
-    const { noun } = definition.model
-    core.info(
-      definition.current
-        ? `${noun} ${definition.name}: revision ${definition.current.revision} (${definition.current.status})`
-        : `${noun} ${definition.name}: not registered yet`
-    )
-  }
-  return { sync, definition }
-}
-
-interface Plan {
-  changes: ParameterChange[]
-  /**
-   * Account and partition for ARNs. A definition needs them before anything is written; without
-   * one only the outputs do, so the STS call (if any) goes on while the parameters are written.
-   */
-  identity: Promise<Identity | undefined>
-  /** With a definition only: without one, the policy is worked out when the identity is known. */
-  secrets: SecretsPlan | undefined
-  definition: DefinitionPlan | undefined
-}
-
-function identityFor(clients: AwsClients, state: State, changes: readonly ParameterChange[]) {
-  if (!state.definition && changes.length === 0) return Promise.resolve(undefined)
-  const knownArns = [...arnsOf(state.sync), ...(state.definition?.current ? [state.definition.current.arn] : [])]
-  return resolveIdentity(clients, knownArns, log).catch((error: unknown) => {
-    const message = `Could not read the account id (STS GetCallerIdentity): ${describeAwsError(error)}`
-    // ARNs in outputs can go without the account; ARNs in a definition cannot.
-    if (state.definition) throw new Error(message, { cause: error })
-    log.warning(`${message}; parameter ARNs are left empty`)
-    return undefined
-  })
-}
-
-async function makePlan(clients: AwsClients, request: ActionRequest, state: State): Promise<Plan> {
-  const changes = planParameters({
-    entries: request.entries,
-    path: request.path,
-    tier: request.tier,
-    current: state.sync.current,
-    ...(state.sync.managed ? { managed: state.sync.managed } : {})
-  })
-  await inGroup(`Plan: ${planSummaryLine(changes)}`, async () => printLines(planLines(changes)))
-
-  const identity = identityFor(clients, state, changes)
-  if (!state.definition) return { changes, identity, secrets: undefined, definition: undefined }
-  // Awaited here: a definition cannot be planned without the account, and a failure stops the run
-  // before any write.
-  const account = await identity
-  let secrets: SecretsPlan | undefined
-  if (account) {
-    const referenced = unsyncedReferences(request, account, state.definition.source)
-    const stale =
-      referenced.length > 0
-        ? await staleReferences(clients, referenced, changes).catch((error: unknown) => {
-            throw new Error(`Reading the current parameters failed, nothing was written: ${describeAwsError(error)}`, {
-              cause: error
-            })
-          })
-        : undefined
-    secrets = planSecrets(request, account, stale)
-  }
-  let definition: DefinitionPlan | undefined
-  if (request.definition && secrets) {
-    const plan = planDefinition(state.definition, request.definition, secrets)
-    const title = `${state.definition.model.noun} ${state.definition.name}: ${plan.changed ? 'new revision' : 'unchanged'}`
-    await inGroup(title, async () => printLines(plan.changes.length > 0 ? plan.changes : ['(no change to secrets)']))
-    for (const warning of plan.warnings) core.warning(warning)
-    if (request.launch) {
-      checkLaunch(request.launch.target, {
-        definition: plan.definition,
-        definitionName: state.definition.name,
-        request
-      })
-    }
-    definition = plan
-  }
-  return { changes, identity, secrets, definition }
+/** Prints the plan: the parameter changes, then the definition diff and its warnings. */
+async function printPlan(planned: Plan, state: State): Promise<void> {
+  await inGroup(`Plan: ${planSummaryLine(planned.changes)}`, async () => printLines(planLines(planned.changes)))
+  const { definition } = planned
+  if (!definition || !state.definition) return
+  const title = `${state.definition.model.noun} ${state.definition.name}: ${definition.changed ? 'new revision' : 'unchanged'}`
+  await inGroup(title, async () =>
+    printLines(definition.changes.length > 0 ? definition.changes : ['(no change to secrets)'])
+  )
+  for (const warning of definition.warnings) core.warning(warning)
 }
 
 function definitionReport(state: DefinitionState, plan: DefinitionPlan): DefinitionReport {
@@ -212,42 +91,37 @@ export async function run(options: { sleep?: Sleep } = {}): Promise<void> {
 
     const clients = createClients({ region: request.region })
     const target = definitionTarget(clients, request)
-    const state = await inGroup('Read current state', () => readState(clients, request, target))
-    const plan = await makePlan(clients, request, state)
+    const state = await inGroup('Read current state', () => readState(clients, request, target, log))
+    const planned = plan(request, state)
+    await printPlan(planned, state)
+    const { identity } = state
     const report: RunReport = { request, outcomes: [], dryRun: request.dryRun }
-    const setPolicy = (identity: Identity | undefined) => {
-      const secrets = plan.secrets ?? (identity ? planSecrets(request, identity) : undefined)
-      if (secrets) report.policy = secrets.policy
-    }
-    if (state.definition && plan.definition) {
-      report.definition = definitionReport(state.definition, plan.definition)
+    if (planned.secrets) report.policy = planned.secrets.policy
+    if (state.definition && planned.definition) {
+      report.definition = definitionReport(state.definition, planned.definition)
       if (request.launch) report.launch = describeLaunch(request.launch.target, state.definition.name, request)
     }
 
     if (request.dryRun) {
-      const identity = await plan.identity
-      setPolicy(identity)
-      report.outcomes = plan.changes.map((change) => outcomeOf(change, withArn(change, request.region, identity)))
+      report.outcomes = planned.changes.map((change) => outcomeOf(change, withArn(change, request.region, identity)))
       if (report.launch) core.info(`Would launch ${report.launch.label.replace(/`/g, '')}`)
       core.info('Dry run: nothing was written.')
       return await finish(report)
     }
 
-    const hasWrites = plan.changes.some((change) => change.status !== 'unchanged')
-    const sync = () => applySync({ clients, request, changes: plan.changes, identity: plan.identity, log })
+    const hasWrites = planned.changes.some((change) => change.status !== 'unchanged')
+    const sync = () => applySync({ clients, request, changes: planned.changes, identity, log })
     const result = hasWrites ? await inGroup('Write parameters', sync) : await sync()
     report.outcomes = result.outcomes
-    const identity = await plan.identity
-    setPolicy(identity)
     if (result.failure) {
       const stopped = request.definition ? ' No definition was registered and nothing was launched.' : ''
       report.failure = redact(describeFailure(result) + stopped, secretValues)
       return await finish(report)
     }
 
-    if (target && state.definition && plan.definition && report.definition) {
+    if (target && state.definition && planned.definition && report.definition) {
       const definitionState = state.definition
-      const definitionPlan = plan.definition
+      const definitionPlan = planned.definition
       const registered = await inGroup(`${definitionState.model.noun} ${definitionState.name}`, () =>
         applyDefinition({
           store: target.store,

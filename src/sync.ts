@@ -42,23 +42,6 @@ export async function readSyncState(clients: AwsClients, request: ActionRequest)
 }
 
 /**
- * Of the parameters a definition references that the run does not sync, those whose references are
- * stale: deleted by this run, or gone already (a run that pruned but failed to register). A parameter
- * that exists and is not deleted is someone else's, and its reference stays.
- */
-export async function staleReferences(
-  clients: AwsClients,
-  referenced: readonly string[],
-  changes: readonly ParameterChange[]
-): Promise<Set<string>> {
-  const deleted = new Set(changes.filter((change) => change.status === 'deleted').map((change) => change.name))
-  const others = referenced.filter((name) => !deleted.has(name))
-  // Existence only: no need to decrypt (or to be allowed to decrypt) someone else's values.
-  const existing = others.length > 0 ? await readParameters(clients.ssm, others, { decrypt: false }) : new Map()
-  return new Set(referenced.filter((name) => deleted.has(name) || !existing.has(name)))
-}
-
-/**
  * Account and partition for parameter ARNs: taken from an ARN already read where there is one,
  * so STS is called only when nothing under the path (and no definition) exists yet.
  */
@@ -137,11 +120,8 @@ export interface ApplyOptions {
   clients: AwsClients
   request: ActionRequest
   changes: readonly ParameterChange[]
-  /**
-   * Account and partition for the ARNs of created parameters; undefined leaves them empty. It may
-   * still be on its way: it is needed only once the writes are done.
-   */
-  identity: Promise<Identity | undefined>
+  /** Account and partition for the ARNs of created parameters; undefined leaves them empty. */
+  identity: Identity | undefined
   log: Logger
 }
 
@@ -206,7 +186,7 @@ export async function applySync(options: ApplyOptions): Promise<SyncResult> {
     }
   }
 
-  const identity = await options.identity
+  const { identity } = options
   const result: SyncResult = {
     outcomes: changes.map((change) => {
       const outcome = outcomes.get(change) ?? outcomeOf(change, '')

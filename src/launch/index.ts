@@ -1,53 +1,29 @@
 import type { AwsClients } from '../aws/clients.js'
 import { runTask } from '../aws/ecs.js'
 import type { Identity } from '../aws/sts.js'
-import type { ActionRequest, LaunchRequest, LaunchTarget } from '../inputs/index.js'
+import type { ActionRequest, LaunchRequest } from '../inputs/index.js'
 import type { DefinitionDocument } from '../plan/definitions.js'
 import {
   batchJobLink,
-  defaultJobName,
+  describeLaunch,
   ecsServiceLink,
   ecsTaskLink,
   essentialContainers,
-  planRunTask,
-  planSubmitJob,
-  type RunTaskRequest,
-  type SubmitJobRequest
+  runTaskRequestFor,
+  submitRequestFor,
+  type LaunchReport
 } from '../plan/launch.js'
 import { describeAwsError, type Logger } from '../sync.js'
 import type { Sleep } from '../concurrency.js'
 import { deployServiceOnce, submitJobOnce } from './send.js'
 import { waitForDeployment, waitForJob, waitForTask, type WaitResult } from './wait.js'
 
-export interface LaunchReport {
-  kind: LaunchTarget['kind']
-  /** What is launched, in Markdown: the job and queue, the service and cluster, or the task's cluster. */
-  label: string
-  id?: string
-  status?: string
-  link?: string
-  /** Why nothing was launched, when nothing was. */
-  skipped?: string
-}
+export type { LaunchReport }
 
 export interface LaunchResult {
   report: LaunchReport
   failure?: string
   outputs: Record<string, string>
-}
-
-/** What the launch will be, before anything is sent (also what a dry run shows). */
-export function describeLaunch(target: LaunchTarget, definitionName: string, request: ActionRequest): LaunchReport {
-  switch (target.kind) {
-    case 'batch-job': {
-      const name = target.jobName ?? defaultJobName(definitionName, request.context)
-      return { kind: target.kind, label: `job \`${name}\` on queue \`${target.jobQueue}\`` }
-    }
-    case 'ecs-service':
-      return { kind: target.kind, label: `service \`${target.service}\` in cluster \`${target.cluster}\`` }
-    case 'ecs-task':
-      return { kind: target.kind, label: `a task in cluster \`${target.cluster ?? 'default'}\`` }
-  }
 }
 
 export interface LaunchOptions {
@@ -62,53 +38,6 @@ export interface LaunchOptions {
   identity: Identity | undefined
   log: Logger
   sleep: Sleep
-}
-
-type LaunchPlanOptions = Pick<LaunchOptions, 'definition' | 'definitionArn' | 'definitionName' | 'request'>
-
-function submitRequestFor(
-  target: Extract<LaunchTarget, { kind: 'batch-job' }>,
-  options: LaunchPlanOptions
-): SubmitJobRequest {
-  return planSubmitJob({
-    definition: options.definition,
-    definitionArn: options.definitionArn,
-    jobQueue: target.jobQueue,
-    jobName: target.jobName ?? defaultJobName(options.definitionName, options.request.context),
-    parameters: target.parameters,
-    containerOverrides: target.containerOverrides,
-    tags: target.tags,
-    context: options.request.context
-  })
-}
-
-function runTaskRequestFor(
-  target: Extract<LaunchTarget, { kind: 'ecs-task' }>,
-  options: LaunchPlanOptions
-): RunTaskRequest {
-  return planRunTask({
-    definition: options.definition,
-    definitionArn: options.definitionArn,
-    cluster: target.cluster,
-    launchType: target.launchType,
-    subnets: target.subnets,
-    securityGroups: target.securityGroups,
-    assignPublicIp: target.assignPublicIp,
-    context: options.request.context
-  })
-}
-
-/**
- * Builds the SubmitJob or RunTask request and drops it, so that a launch the inputs make impossible
- * (too many job tags, no subnets for awsvpc) fails before any parameter is written.
- */
-export function checkLaunch(
-  target: LaunchTarget,
-  options: Pick<LaunchOptions, 'definition' | 'definitionName' | 'request'>
-): void {
-  const planned = { ...options, definitionArn: 'arn:not-registered-yet' }
-  if (target.kind === 'batch-job') submitRequestFor(target, planned)
-  if (target.kind === 'ecs-task') runTaskRequestFor(target, planned)
 }
 
 function failed(what: string, error: unknown): Error {

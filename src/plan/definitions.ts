@@ -12,6 +12,7 @@ import {
   type ContainerSlot,
   type RewriteOptions
 } from './containers.js'
+import type { DescribedDefinition } from '../aws/definition-store.js'
 
 export type DefinitionDocument = Record<string, unknown>
 export type DefinitionKind = 'batch' | 'ecs'
@@ -107,6 +108,15 @@ function replaceContainers(
     return value
   }
   return swap(definition) as DefinitionDocument
+}
+
+export interface DefinitionState {
+  model: DefinitionModel
+  name: string
+  /** The definition to start from: the file's, or the current one. */
+  source: DefinitionDocument
+  /** The revision in AWS that the rewrite is compared with, when there is one. */
+  current: DescribedDefinition | undefined
 }
 
 export interface DefinitionPlan {

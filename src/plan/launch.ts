@@ -4,6 +4,7 @@ import { DefinitionError } from './containers.js'
 import { createHash } from 'node:crypto'
 import { cleanJobName } from './batch.js'
 import type { DefinitionDocument } from './definitions.js'
+import type { ActionRequest, LaunchTarget } from '../inputs/index.js'
 import type { Tag } from './rules.js'
 
 // Batch allows 50 tags on a job; the action adds the ones that trace the run.
@@ -160,4 +161,79 @@ export function ecsTaskLink(options: { partition: string; region: string; cluste
 export function batchJobLink(options: { partition: string; region: string; jobId: string }): string {
   const { partition, region, jobId } = options
   return `https://${consoleHost(partition, region)}/batch/home?region=${region}#jobs/detail/${jobId}`
+}
+
+export interface LaunchReport {
+  kind: LaunchTarget['kind']
+  /** What is launched, in Markdown: the job and queue, the service and cluster, or the task's cluster. */
+  label: string
+  id?: string
+  status?: string
+  link?: string
+  /** Why nothing was launched, when nothing was. */
+  skipped?: string
+}
+
+/** What the launch will be, before anything is sent (also what a dry run shows). */
+export function describeLaunch(target: LaunchTarget, definitionName: string, request: ActionRequest): LaunchReport {
+  switch (target.kind) {
+    case 'batch-job': {
+      const name = target.jobName ?? defaultJobName(definitionName, request.context)
+      return { kind: target.kind, label: `job \`${name}\` on queue \`${target.jobQueue}\`` }
+    }
+    case 'ecs-service':
+      return { kind: target.kind, label: `service \`${target.service}\` in cluster \`${target.cluster}\`` }
+    case 'ecs-task':
+      return { kind: target.kind, label: `a task in cluster \`${target.cluster ?? 'default'}\`` }
+  }
+}
+
+/** What a launch request is built from. */
+export interface LaunchPlanOptions {
+  definition: DefinitionDocument
+  definitionArn: string
+  definitionName: string
+  request: ActionRequest
+}
+
+export function submitRequestFor(
+  target: Extract<LaunchTarget, { kind: 'batch-job' }>,
+  options: LaunchPlanOptions
+): SubmitJobRequest {
+  return planSubmitJob({
+    definition: options.definition,
+    definitionArn: options.definitionArn,
+    jobQueue: target.jobQueue,
+    jobName: target.jobName ?? defaultJobName(options.definitionName, options.request.context),
+    parameters: target.parameters,
+    containerOverrides: target.containerOverrides,
+    tags: target.tags,
+    context: options.request.context
+  })
+}
+
+export function runTaskRequestFor(
+  target: Extract<LaunchTarget, { kind: 'ecs-task' }>,
+  options: LaunchPlanOptions
+): RunTaskRequest {
+  return planRunTask({
+    definition: options.definition,
+    definitionArn: options.definitionArn,
+    cluster: target.cluster,
+    launchType: target.launchType,
+    subnets: target.subnets,
+    securityGroups: target.securityGroups,
+    assignPublicIp: target.assignPublicIp,
+    context: options.request.context
+  })
+}
+
+/**
+ * Builds the SubmitJob or RunTask request and drops it, so that a launch the inputs make impossible
+ * (too many job tags, no subnets for awsvpc) fails before any parameter is written.
+ */
+export function checkLaunch(target: LaunchTarget, options: Omit<LaunchPlanOptions, 'definitionArn'>): void {
+  const planned = { ...options, definitionArn: 'arn:not-registered-yet' }
+  if (target.kind === 'batch-job') submitRequestFor(target, planned)
+  if (target.kind === 'ecs-task') runTaskRequestFor(target, planned)
 }
