@@ -25,7 +25,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['../aws/*', '../launch/*', '../apply/*', '../sync.js', '../definition.js', '../main.js'],
+              group: ['../aws/*', '../apply/*', '../read.js', '../main.js'],
               message: 'src/plan/ is pure: no AWS calls, no apply stage (types only)',
               allowTypeImports: true
             },

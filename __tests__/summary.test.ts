@@ -8,7 +8,7 @@ import type { ActionRequest } from '../src/inputs/index.js'
 import { batchJobLink } from '../src/plan/launch.js'
 import { executionRolePolicy } from '../src/plan/policy.js'
 import { writeSummary, type RunReport } from '../src/report.js'
-import type { ParameterOutcome } from '../src/sync.js'
+import type { ParameterOutcome } from '../src/apply/parameters.js'
 
 const SECRET_VALUES = [
   'correct-horse-battery-staple',

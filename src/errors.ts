@@ -18,3 +18,15 @@ export function errorMessage(error: unknown): string {
     return 'Unexpected error of unknown shape'
   }
 }
+
+export function describeAwsError(error: unknown): string {
+  if (error instanceof Error && error.name && error.name !== 'Error') return `${error.name}: ${error.message}`
+  return errorMessage(error)
+}
+
+/** Where the stages log: the Actions toolkit in a run, an array in tests. */
+export interface Logger {
+  info(message: string): void
+  warning(message: string): void
+  debug(message: string): void
+}

@@ -3,10 +3,10 @@ import { batchDefinitions } from './aws/batch.js'
 import { createClients, type AwsClients } from './aws/clients.js'
 import { ecsDefinitions } from './aws/ecs.js'
 import { realSleep, type Sleep } from './concurrency.js'
-import { applyDefinition } from './definition.js'
-import { errorMessage } from './errors.js'
+import { applyDefinition } from './apply/definition.js'
+import { describeAwsError, errorMessage, type Logger } from './errors.js'
 import { readInputs, type ActionRequest } from './inputs/index.js'
-import { launch } from './launch/index.js'
+import { launch } from './apply/launch.js'
 import { batchModel } from './plan/batch.js'
 import type { DefinitionPlan, DefinitionState } from './plan/definitions.js'
 import { ecsModel } from './plan/ecs.js'
@@ -23,7 +23,7 @@ import {
   type DefinitionReport,
   type RunReport
 } from './report.js'
-import { applySync, describeAwsError, outcomeOf, withArn, type Logger } from './sync.js'
+import { applySync, outcomeOf, withArn } from './apply/parameters.js'
 
 const log: Logger = { info: core.info, warning: core.warning, debug: core.debug }
 

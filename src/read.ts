@@ -2,13 +2,13 @@
 // which parameters a definition references exist. Nothing here writes.
 import type { AwsClients } from './aws/clients.js'
 import type { DefinitionStore } from './aws/definition-store.js'
-import { readParameters } from './aws/ssm.js'
-import type { Identity } from './aws/sts.js'
-import { InputError } from './errors.js'
+import { listManagedParameters, readParameters } from './aws/ssm.js'
+import { getIdentity, identityFromArn, type Identity } from './aws/sts.js'
+import { describeAwsError, InputError, type Logger } from './errors.js'
 import type { ActionRequest, DefinitionRequest } from './inputs/index.js'
 import type { DefinitionDocument, DefinitionModel, DefinitionState } from './plan/definitions.js'
+import { parameterName, type CurrentParameter, type ManagedParameter } from './plan/parameters.js'
 import { unsyncedReferences } from './plan/secrets.js'
-import { arnsOf, describeAwsError, readSyncState, resolveIdentity, type Logger, type SyncState } from './sync.js'
 
 /** What AWS holds now, as far as this run is concerned. */
 export interface State {
@@ -133,4 +133,44 @@ export async function readDefinitionState(
       return { model, name: found.name, source: found.document, current: found }
     }
   }
+}
+
+export interface SyncState {
+  current: Map<string, CurrentParameter>
+  /** Managed parameters under the path; only read when pruning. */
+  managed: ManagedParameter[] | undefined
+}
+
+/** Reads what exists now, concurrently: the desired names, and the prune candidates. */
+export async function readSyncState(clients: AwsClients, request: ActionRequest): Promise<SyncState> {
+  const names = request.entries.map((entry) => parameterName(request.path, entry.key))
+  const [current, managed] = await Promise.all([
+    names.length > 0 ? readParameters(clients.ssm, names) : new Map<string, CurrentParameter>(),
+    request.prune ? listManagedParameters(clients.ssm, request.path) : undefined
+  ])
+  return { current, managed }
+}
+
+/**
+ * Account and partition for parameter ARNs: taken from an ARN already read where there is one,
+ * so STS is called only when nothing under the path (and no definition) exists yet.
+ */
+export async function resolveIdentity(
+  clients: AwsClients,
+  knownArns: readonly string[],
+  log: Logger
+): Promise<Identity> {
+  for (const arn of knownArns) {
+    const identity = identityFromArn(arn)
+    if (identity) {
+      log.debug(`Account ${identity.account} taken from an ARN already read`)
+      return identity
+    }
+  }
+  log.debug('No ARN read yet: asking STS GetCallerIdentity for the account')
+  return getIdentity(await clients.sts())
+}
+
+export function arnsOf(state: SyncState): string[] {
+  return [...state.current.values(), ...(state.managed ?? [])].map((parameter) => parameter.arn)
 }

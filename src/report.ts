@@ -3,8 +3,8 @@ import type { ActionRequest } from './inputs/index.js'
 import type { ParameterChange } from './plan/parameters.js'
 import type { PolicyDocument } from './plan/policy.js'
 import type { DefinitionKind } from './plan/definitions.js'
-import type { LaunchReport } from './launch/index.js'
-import type { ParameterOutcome, SyncResult } from './sync.js'
+import type { LaunchReport } from './apply/launch.js'
+import type { ParameterOutcome, SyncResult } from './apply/parameters.js'
 
 export const OUTPUT = {
   parameters: 'parameters',

@@ -13,8 +13,8 @@ import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { AwsClients } from '../../src/aws/clients.js'
 import { describeService, ecsDefinitions, runTask } from '../../src/aws/ecs.js'
-import { deployServiceOnce } from '../../src/launch/send.js'
-import { waitForDeployment, waitForTask } from '../../src/launch/wait.js'
+import { deployServiceOnce } from '../../src/apply/send.js'
+import { waitForDeployment, waitForTask } from '../../src/apply/wait.js'
 
 const ecsMock = mockClient(ECSClient)
 const ecs = new ECSClient({ region: 'us-east-1' })

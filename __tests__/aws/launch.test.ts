@@ -2,8 +2,8 @@ import { BatchClient, DescribeJobsCommand, ListJobsCommand, SubmitJobCommand } f
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { AwsClients } from '../../src/aws/clients.js'
-import { submitJobOnce } from '../../src/launch/send.js'
-import { waitForJob } from '../../src/launch/wait.js'
+import { submitJobOnce } from '../../src/apply/send.js'
+import { waitForJob } from '../../src/apply/wait.js'
 
 const batchMock = mockClient(BatchClient)
 const batch = new BatchClient({ region: 'us-east-1' })

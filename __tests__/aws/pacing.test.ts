@@ -42,7 +42,7 @@ interface Quota {
 }
 
 /**
- * `n` requests through one pacer by `concurrency` workers (as src/sync.ts writes), to a service
+ * `n` requests through one pacer by `concurrency` workers (as src/apply/parameters.ts writes), to a service
  * that answers `latency` ms after a request is sent and throttles like AWS: a token bucket, full at
  * the start, checked when the request arrives; a throttled request takes no token.
  */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { planParameters, tierFor, valueSizeProblem, type CurrentParameter } from '../../src/plan/parameters.js'
-import type { SourceEntry } from '../../src/plan/source.js'
+import type { SourceEntry } from '../../src/inputs/source.js'
 
 const secret = (key: string, value: string): SourceEntry => ({ key, value, kind: 'secrets' })
 const existing = (name: string, value: string, type = 'SecureString', version = 3): CurrentParameter => ({

@@ -7,7 +7,7 @@ import {
   pathProblem,
   tagProblem
 } from '../../src/plan/rules.js'
-import { parseReference } from '../../src/plan/references.js'
+import { parseReference } from '../../src/inputs/references.js'
 
 describe('parameter names', () => {
   it.each([

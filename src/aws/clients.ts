@@ -21,7 +21,7 @@ export interface AwsClients {
   /**
    * For SubmitJob and RegisterJobDefinition: no automatic retries, since a request resent after a
    * lost answer would start a second job or register a second revision. The caller looks the effect
-   * up (launch/send.ts sendOnce) before sending again.
+   * up (apply/send.ts sendOnce) before sending again.
    */
   batchSubmit: Lazy<BatchClient>
   ecs: Lazy<ECSClient>

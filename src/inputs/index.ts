@@ -11,7 +11,7 @@ import {
   USER_TAG_LIMIT,
   type Tag
 } from '../plan/rules.js'
-import { MapInputError, parseValueMap, selectEntries, type SourceEntry, type SourceKind } from '../plan/source.js'
+import { MapInputError, parseValueMap, selectEntries, type SourceEntry, type SourceKind } from './source.js'
 import { readDefinition, type DefinitionRequest } from './definition.js'
 import { readLaunch, type LaunchRequest } from './launch.js'
 import { booleanInput, choiceInput, keyValueLines, listInput, optionalInput, rawInput } from './read.js'
@@ -19,7 +19,7 @@ import { booleanInput, choiceInput, keyValueLines, listInput, optionalInput, raw
 export type { DefinitionRequest, DefinitionSource } from './definition.js'
 export type { LaunchRequest, LaunchTarget } from './launch.js'
 import { parameterName, valueSizeProblem, type TierChoice } from '../plan/parameters.js'
-import { parseReference, type Reference } from '../plan/references.js'
+import { parseReference, type Reference } from './references.js'
 
 /** Everything the action was asked to do, validated. */
 export interface ActionRequest {

@@ -1,7 +1,7 @@
 // Primitives over core.getInput: the only place the toolkit's input functions are called.
 import * as core from '@actions/core'
 import { InputError } from '../errors.js'
-import { splitList } from '../plan/source.js'
+import { splitList } from './source.js'
 import type { Tag } from '../plan/rules.js'
 
 /** The input's text, or undefined when it is empty (as an input left out is). */

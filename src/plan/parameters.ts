@@ -1,4 +1,4 @@
-import type { SourceEntry } from './source.js'
+import type { SourceEntry } from '../inputs/source.js'
 import { ADVANCED_VALUE_LIMIT, STANDARD_VALUE_LIMIT } from './rules.js'
 
 export type TierChoice = 'auto' | 'Standard' | 'Advanced' | 'Intelligent-Tiering'

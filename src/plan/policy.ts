@@ -1,5 +1,5 @@
 // Pure: the least-privilege policy a definition's execution role needs to read its secrets.
-import type { Reference } from './references.js'
+import type { Reference } from '../inputs/references.js'
 
 export interface PolicyStatement {
   Sid: string

@@ -1,4 +1,4 @@
-import { isEnvName } from './rules.js'
+import { isEnvName } from '../plan/rules.js'
 
 export type ReferenceSource = 'ssm' | 'secretsmanager'
 

@@ -1,8 +1,8 @@
-import type { DefinitionStore, DescribedDefinition } from './aws/definition-store.js'
-import { mapWithConcurrency, type Sleep } from './concurrency.js'
-import { sendOnce } from './launch/send.js'
-import { sameRevision, type DefinitionPlan, type DefinitionState } from './plan/definitions.js'
-import type { Logger } from './sync.js'
+import type { DefinitionStore, DescribedDefinition } from '../aws/definition-store.js'
+import { mapWithConcurrency, type Sleep } from '../concurrency.js'
+import { sendOnce } from './send.js'
+import { sameRevision, type DefinitionPlan, type DefinitionState } from '../plan/definitions.js'
+import type { Logger } from '../errors.js'
 
 const DEREGISTER_CONCURRENCY = 4
 

@@ -1,69 +1,17 @@
-import type { AwsClients } from './aws/clients.js'
-import { deleteParameters, listManagedParameters, readParameters, writeParameter } from './aws/ssm.js'
-import { getIdentity, identityFromArn, type Identity } from './aws/sts.js'
-import { mapWithConcurrency } from './concurrency.js'
-import { errorMessage } from './errors.js'
-import type { ActionRequest } from './inputs/index.js'
-import {
-  parameterName,
-  type CurrentParameter,
-  type ManagedParameter,
-  type ParameterChange,
-  type ParameterStatus
-} from './plan/parameters.js'
-import { MANAGED_BY_KEY, MANAGED_BY_VALUE, parameterArn, partitionOf, type Tag } from './plan/rules.js'
+import type { AwsClients } from '../aws/clients.js'
+import { deleteParameters, writeParameter } from '../aws/ssm.js'
+import type { Identity } from '../aws/sts.js'
+import { mapWithConcurrency } from '../concurrency.js'
+import { describeAwsError, type Logger } from '../errors.js'
+import type { ActionRequest } from '../inputs/index.js'
+import type { ParameterChange, ParameterStatus } from '../plan/parameters.js'
+import { MANAGED_BY_KEY, MANAGED_BY_VALUE, parameterArn, partitionOf, type Tag } from '../plan/rules.js'
 
 // Writes in flight at once. The SSM pacer (aws/pacing.ts) does not pace until AWS throttles, and
 // then the requests in flight when the bucket ran dry are throttled too: a first wave of about this
 // many, re-sent, whatever the quota (3 of 60 writes under 3/s with a burst of 3). With no quota,
 // three still write 60 values in 20 round trips, a third of the time of one at a time.
 const WRITE_CONCURRENCY = 3
-
-export interface Logger {
-  info(message: string): void
-  warning(message: string): void
-  debug(message: string): void
-}
-
-export interface SyncState {
-  current: Map<string, CurrentParameter>
-  /** Managed parameters under the path; only read when pruning. */
-  managed: ManagedParameter[] | undefined
-}
-
-/** Reads what exists now, concurrently: the desired names, and the prune candidates. */
-export async function readSyncState(clients: AwsClients, request: ActionRequest): Promise<SyncState> {
-  const names = request.entries.map((entry) => parameterName(request.path, entry.key))
-  const [current, managed] = await Promise.all([
-    names.length > 0 ? readParameters(clients.ssm, names) : new Map<string, CurrentParameter>(),
-    request.prune ? listManagedParameters(clients.ssm, request.path) : undefined
-  ])
-  return { current, managed }
-}
-
-/**
- * Account and partition for parameter ARNs: taken from an ARN already read where there is one,
- * so STS is called only when nothing under the path (and no definition) exists yet.
- */
-export async function resolveIdentity(
-  clients: AwsClients,
-  knownArns: readonly string[],
-  log: Logger
-): Promise<Identity> {
-  for (const arn of knownArns) {
-    const identity = identityFromArn(arn)
-    if (identity) {
-      log.debug(`Account ${identity.account} taken from an ARN already read`)
-      return identity
-    }
-  }
-  log.debug('No ARN read yet: asking STS GetCallerIdentity for the account')
-  return getIdentity(await clients.sts())
-}
-
-export function arnsOf(state: SyncState): string[] {
-  return [...state.current.values(), ...(state.managed ?? [])].map((parameter) => parameter.arn)
-}
 
 export type OutcomeStatus = ParameterStatus | 'failed' | 'skipped'
 
@@ -84,11 +32,6 @@ export interface SyncResult {
   outcomes: ParameterOutcome[]
   /** The first failure, already phrased for the user; undefined when everything succeeded. */
   failure?: string
-}
-
-export function describeAwsError(error: unknown): string {
-  if (error instanceof Error && error.name && error.name !== 'Error') return `${error.name}: ${error.message}`
-  return errorMessage(error)
 }
 
 export function withArn(change: ParameterChange, region: string, identity: Identity | undefined): string {

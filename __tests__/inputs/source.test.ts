@@ -6,7 +6,7 @@ import {
   selectEntries,
   splitList,
   type SourceEntry
-} from '../../src/plan/source.js'
+} from '../../src/inputs/source.js'
 
 const entry = (key: string, value = 'v'): SourceEntry => ({ key, value, kind: 'secrets' })
 

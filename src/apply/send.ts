@@ -4,7 +4,7 @@ import { findJobByName, submitJob, type SubmittedJob } from '../aws/batch.js'
 import { describeService, updateService } from '../aws/ecs.js'
 import { realSleep, type Sleep } from '../concurrency.js'
 import type { SubmitJobRequest } from '../plan/launch.js'
-import { describeAwsError, type Logger } from '../sync.js'
+import { describeAwsError, type Logger } from '../errors.js'
 
 export interface Timing {
   log: Logger

@@ -3,7 +3,7 @@ import type { Service, Task } from '@aws-sdk/client-ecs'
 import type { AwsClients } from '../aws/clients.js'
 import { describeJob } from '../aws/batch.js'
 import { describeService, describeTask } from '../aws/ecs.js'
-import { describeAwsError } from '../sync.js'
+import { describeAwsError } from '../errors.js'
 import { realSleep } from '../concurrency.js'
 import { ourDeployment, type StartedDeployment, type Timing } from './send.js'
 

@@ -13,7 +13,7 @@ import {
   submitRequestFor,
   type LaunchReport
 } from '../plan/launch.js'
-import { describeAwsError, type Logger } from '../sync.js'
+import { describeAwsError, type Logger } from '../errors.js'
 import type { Sleep } from '../concurrency.js'
 import { deployServiceOnce, submitJobOnce } from './send.js'
 import { waitForDeployment, waitForJob, waitForTask, type WaitResult } from './wait.js'
