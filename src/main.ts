@@ -78,6 +78,109 @@ async function finish(report: RunReport): Promise<void> {
   if (report.failure) core.setFailed(report.failure)
 }
 
+/** The definition stage, when the run has one: where it goes, what AWS holds, the plan, the report. */
+interface DefinitionStage {
+  target: DefinitionTarget
+  state: DefinitionState
+  plan: DefinitionPlan
+  report: DefinitionReport
+}
+
+function definitionStage(
+  target: DefinitionTarget | undefined,
+  state: State,
+  planned: Plan
+): DefinitionStage | undefined {
+  if (!target || !state.definition || !planned.definition) return undefined
+  const report = definitionReport(state.definition, planned.definition)
+  return { target, state: state.definition, plan: planned.definition, report }
+}
+
+interface Run {
+  clients: AwsClients
+  request: ActionRequest
+  state: State
+  planned: Plan
+  definition: DefinitionStage | undefined
+  report: RunReport
+  secretValues: string[]
+  sleep: Sleep
+}
+
+/** What a dry run reports: the plan's outcomes, nothing written. */
+function reportDryRun({ request, state, planned, report }: Run): void {
+  report.outcomes = planned.changes.map((change) => outcomeOf(change, withArn(change, request.region, state.identity)))
+  if (report.launch) core.info(`Would launch ${report.launch.label.replace(/`/g, '')}`)
+  core.info('Dry run: nothing was written.')
+}
+
+/** Executes the plan: parameters, then the definition, then the launch, each only after the one before succeeded. */
+async function apply(run: Run): Promise<void> {
+  const { clients, request, state, planned, report, secretValues } = run
+  const hasWrites = planned.changes.some((change) => change.status !== 'unchanged')
+  const sync = () => applySync({ clients, request, changes: planned.changes, identity: state.identity, log })
+  const result = hasWrites ? await inGroup('Write parameters', sync) : await sync()
+  report.outcomes = result.outcomes
+  if (result.failure) {
+    const stopped = request.definition ? ' No definition was registered and nothing was launched.' : ''
+    report.failure = redact(describeFailure(result) + stopped, secretValues)
+    return
+  }
+  const stage = run.definition
+  if (!stage) return
+  const { noun } = stage.state.model
+  const registered = await inGroup(`${noun} ${stage.state.name}`, () =>
+    applyDefinition({
+      store: stage.target.store,
+      state: stage.state,
+      plan: stage.plan,
+      keepRevisions: request.definition?.keepRevisions,
+      log,
+      sleep: run.sleep
+    })
+  ).catch((error: unknown) => {
+    throw new Error(
+      `Registering ${noun} ${stage.state.name} failed after the parameters were written; nothing was launched: ${describeAwsError(error)}`,
+      { cause: error }
+    )
+  })
+  Object.assign(stage.report, {
+    after: registered.revision,
+    arn: registered.arn,
+    deregistered: registered.deregistered
+  })
+  if (!request.launch) return
+  const settings = request.launch
+  const launched = await inGroup('Launch', () =>
+    launch({
+      clients,
+      request,
+      launch: settings,
+      definitionName: stage.state.name,
+      definitionArn: registered.arn,
+      definition: stage.plan.definition,
+      changed: registered.registered || result.outcomes.some((outcome) => outcome.status !== 'unchanged'),
+      identity: state.identity,
+      log,
+      sleep: run.sleep
+    })
+  )
+  report.launch = launched.report
+  report.launchOutputs = launched.outputs
+  if (launched.failure) report.failure = redact(launched.failure, secretValues)
+}
+
+/** The report as planned; apply fills in what happened. */
+function startReport(request: ActionRequest, planned: Plan, definition: DefinitionStage | undefined): RunReport {
+  const report: RunReport = { request, outcomes: [], dryRun: request.dryRun }
+  if (definition) report.definition = definition.report
+  if (planned.secrets) report.policy = planned.secrets.policy
+  if (definition && request.launch) {
+    report.launch = describeLaunch(request.launch.target, definition.state.name, request)
+  }
+  return report
+}
+
 /** The action: inputs → read → plan → apply → report. The only place that fails the step. */
 export async function run(options: { sleep?: Sleep } = {}): Promise<void> {
   let secretValues: string[] = []
@@ -86,7 +189,7 @@ export async function run(options: { sleep?: Sleep } = {}): Promise<void> {
     secretValues = request.entries.filter((entry) => entry.kind === 'secrets').map((entry) => entry.value)
     for (const warning of request.warnings) core.warning(warning)
     core.debug(
-      `Selected ${request.entries.length} names: ${request.entries.map((entry) => `${entry.key} (${entry.kind})`).join(', ')}`
+      `Selected ${request.entries.length} names: ${request.entries.map((e) => `${e.key} (${e.kind})`).join(', ')}`
     )
 
     const clients = createClients({ region: request.region })
@@ -94,74 +197,13 @@ export async function run(options: { sleep?: Sleep } = {}): Promise<void> {
     const state = await inGroup('Read current state', () => readState(clients, request, target, log))
     const planned = plan(request, state)
     await printPlan(planned, state)
-    const { identity } = state
-    const report: RunReport = { request, outcomes: [], dryRun: request.dryRun }
-    if (planned.secrets) report.policy = planned.secrets.policy
-    if (state.definition && planned.definition) {
-      report.definition = definitionReport(state.definition, planned.definition)
-      if (request.launch) report.launch = describeLaunch(request.launch.target, state.definition.name, request)
-    }
 
-    if (request.dryRun) {
-      report.outcomes = planned.changes.map((change) => outcomeOf(change, withArn(change, request.region, identity)))
-      if (report.launch) core.info(`Would launch ${report.launch.label.replace(/`/g, '')}`)
-      core.info('Dry run: nothing was written.')
-      return await finish(report)
-    }
-
-    const hasWrites = planned.changes.some((change) => change.status !== 'unchanged')
-    const sync = () => applySync({ clients, request, changes: planned.changes, identity, log })
-    const result = hasWrites ? await inGroup('Write parameters', sync) : await sync()
-    report.outcomes = result.outcomes
-    if (result.failure) {
-      const stopped = request.definition ? ' No definition was registered and nothing was launched.' : ''
-      report.failure = redact(describeFailure(result) + stopped, secretValues)
-      return await finish(report)
-    }
-
-    if (target && state.definition && planned.definition && report.definition) {
-      const definitionState = state.definition
-      const definitionPlan = planned.definition
-      const registered = await inGroup(`${definitionState.model.noun} ${definitionState.name}`, () =>
-        applyDefinition({
-          store: target.store,
-          state: definitionState,
-          plan: definitionPlan,
-          keepRevisions: request.definition?.keepRevisions,
-          log,
-          sleep: options.sleep ?? realSleep
-        })
-      ).catch((error: unknown) => {
-        throw new Error(
-          `Registering ${definitionState.model.noun} ${definitionState.name} failed after the parameters were written; nothing was launched: ${describeAwsError(error)}`,
-          { cause: error }
-        )
-      })
-      Object.assign(report.definition, {
-        after: registered.revision,
-        arn: registered.arn,
-        deregistered: registered.deregistered
-      })
-      if (request.launch) {
-        const launched = await inGroup('Launch', () =>
-          launch({
-            clients,
-            request,
-            launch: request.launch!,
-            definitionName: definitionState.name,
-            definitionArn: registered.arn,
-            definition: definitionPlan.definition,
-            changed: registered.registered || result.outcomes.some((outcome) => outcome.status !== 'unchanged'),
-            identity,
-            log,
-            sleep: options.sleep ?? realSleep
-          })
-        )
-        report.launch = launched.report
-        report.launchOutputs = launched.outputs
-        if (launched.failure) report.failure = redact(launched.failure, secretValues)
-      }
-    }
+    const definition = definitionStage(target, state, planned)
+    const report = startReport(request, planned, definition)
+    const sleep = options.sleep ?? realSleep
+    const context = { clients, request, state, planned, definition, report, secretValues, sleep }
+    if (request.dryRun) reportDryRun(context)
+    else await apply(context)
     await finish(report)
   } catch (error) {
     core.setFailed(redact(errorMessage(error), secretValues))
