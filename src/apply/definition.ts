@@ -1,3 +1,5 @@
+// Apply: registers the planned definition once (a lost answer is looked up first), then
+// deregisters revisions beyond keep-revisions.
 import type { DefinitionStore, DescribedDefinition } from '../aws/definition-store.js'
 import { mapWithConcurrency, type Sleep } from '../concurrency.js'
 import { sendOnce } from './send.js'

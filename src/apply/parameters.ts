@@ -1,3 +1,4 @@
+// Apply: writes the planned parameter changes (bounded concurrency, tags), then prunes.
 import type { AwsClients } from '../aws/clients.js'
 import { deleteParameters, writeParameter } from '../aws/ssm.js'
 import type { Identity } from '../aws/sts.js'

@@ -1,4 +1,5 @@
-// Pure: the SubmitJob request, the job's name and tags, and console links.
+// Pure: what the launch will be (a Batch job, a service deployment or a task), its SubmitJob and
+// RunTask requests, the job's name and tags, and console links.
 import type { RunContext } from '../context.js'
 import { DefinitionError } from './containers.js'
 import { createHash } from 'node:crypto'
