@@ -27,7 +27,7 @@ async function registerOnce(options: {
   log: Logger
   sleep?: Sleep
 }): Promise<{ arn: string; revision: number }> {
-  const { store, state, plan, log } = options
+  const { store, state, plan } = options
   const what = `Register ${state.model.kind === 'batch' ? 'job' : 'task'} definition ${state.name}`
   const lookup = async () => {
     const latest = await store.latest(state.name)
@@ -36,12 +36,17 @@ async function registerOnce(options: {
       ? { arn: latest.arn, revision: latest.revision }
       : undefined
   }
-  const answer = await sendOnce({ ...options, what, send: () => store.register(plan.definition), lookup })
-  if (answer?.arn) return answer
-  if (answer)
-    log.warning(`${what} was answered without the new revision's ARN; it is not registered again, it is looked up`)
-  const found = answer ? await lookup() : undefined
-  if (found) return found
+  const registered = await sendOnce({
+    ...options,
+    what,
+    send: () => store.register(plan.definition),
+    lookup,
+    incomplete: (answer) =>
+      answer.arn
+        ? undefined
+        : `${what} was answered without the new revision's ARN; it is not registered again, it is looked up`
+  })
+  if (registered) return registered
   throw new Error(
     `${what} was answered, so a revision was registered, but its ARN could not be read nor the revision found; it was not registered again. A re-run finds it`
   )

@@ -56,23 +56,30 @@ async function lookUpEffect<T>(lookup: () => Promise<T | undefined>, sleep: Slee
 }
 
 /**
- * Sends a request that must not act twice (SubmitJob, UpdateService with forceNewDeployment) and
- * returns its answer, which the caller interprets: an answer in a shape the caller does not expect
- * is still an answer, and the request is never sent again. Only a lost answer (timeout, dropped
- * connection, 5xx) leads to a lookup of its effect, and to a resend when there is none; a throttled
- * request was refused without acting, so it is sent again. Undefined: AWS answered 2xx, the answer
- * could not be read and the lookup did not find the effect (yet).
+ * Sends a request that must not act twice (SubmitJob, UpdateService with forceNewDeployment,
+ * register) and returns its answer, which the caller interprets: an answer in a shape the caller
+ * does not expect is still an answer, and the request is never sent again. `incomplete` says what
+ * an answer lacks that the caller needs (an id), if anything; such an answer is looked up instead.
+ * Only a lost answer (timeout, dropped connection, 5xx) leads to a lookup of its effect, and to a
+ * resend when there is none; a throttled request was refused without acting, so it is sent again.
+ * Undefined: AWS answered 2xx, and the lookup did not find the effect (yet).
  */
 export async function sendOnce<T>(
-  options: Timing & { what: string; send: () => Promise<T>; lookup: () => Promise<T | undefined> }
+  options: Timing & {
+    what: string
+    send: () => Promise<T>
+    lookup: () => Promise<T | undefined>
+    incomplete?: (answer: T) => string | undefined
+  }
 ): Promise<T | undefined> {
   const { log, what } = options
   const sleep = options.sleep ?? realSleep
   const lookUp = () => lookUpEffect(options.lookup, sleep)
   let lastError: unknown
   for (let attempt = 1; attempt <= SEND_ATTEMPTS; attempt++) {
+    let answer: T
     try {
-      return await options.send()
+      answer = await options.send()
     } catch (error) {
       lastError = error
       if (wasAnswered(error)) {
@@ -95,7 +102,12 @@ export async function sendOnce<T>(
         log.info(`${what} had taken effect; not sending it again`)
         return found
       }
+      continue
     }
+    const lacking = options.incomplete?.(answer)
+    if (lacking === undefined) return answer
+    log.warning(lacking)
+    return await lookUp()
   }
   throw new Error(`${what} failed after ${SEND_ATTEMPTS} attempts: ${describeAwsError(lastError)}`)
 }
@@ -103,30 +115,28 @@ export async function sendOnce<T>(
 export async function submitJobOnce(
   options: Timing & { clients: AwsClients; request: SubmitJobRequest }
 ): Promise<SubmittedJob> {
-  const { clients, request, log } = options
+  const { clients, request } = options
   const since = (options.now ?? Date.now)() - CLOCK_SKEW_MS
   const what = `SubmitJob ${request.jobName}`
-  const lookup = async () =>
-    findJobByName(await clients.batch(), {
-      jobQueue: request.jobQueue,
-      jobName: request.jobName,
-      jobDefinitionArn: request.jobDefinition,
-      since,
-      runTags: Object.fromEntries(Object.entries(request.tags).filter(([key]) => RUN_TAGS.includes(key)))
-    })
-  const answer = await sendOnce({
+  // Answered means submitted: only a lookup may find the job then, never a second SubmitJob.
+  const job = await sendOnce({
     ...options,
     what,
     send: async () => submitJob(await clients.batchSubmit(), request),
-    lookup
+    lookup: async () =>
+      findJobByName(await clients.batch(), {
+        jobQueue: request.jobQueue,
+        jobName: request.jobName,
+        jobDefinitionArn: request.jobDefinition,
+        since,
+        runTags: Object.fromEntries(Object.entries(request.tags).filter(([key]) => RUN_TAGS.includes(key)))
+      }),
+    incomplete: (answer) =>
+      answer.jobId
+        ? undefined
+        : `${what} was answered without a jobId; it is not sent again, the job is looked up by its name`
   })
-  if (answer?.jobId) return answer
-  if (answer) {
-    log.warning(`${what} was answered without a jobId; it is not sent again, the job is looked up by its name`)
-  }
-  // Answered means submitted: only a lookup may find the job now, never a second SubmitJob.
-  const found = answer ? await lookUpEffect(lookup, options.sleep ?? realSleep) : undefined
-  if (found) return found
+  if (job) return job
   throw new Error(
     `${what} was answered, so the job was submitted, but its id could not be read nor the job found by name in queue ${request.jobQueue}; it was not submitted again. Look for job ${request.jobName} in the Batch console`
   )
