@@ -59,14 +59,16 @@ export async function readState(
   }
   const identity = await readIdentity(clients, request, sync, definition, log)
   const referenced = definition && identity ? unsyncedReferences(request, identity, definition.source) : []
-  // Existence only: no need to decrypt (or to be allowed to decrypt) someone else's values.
+  // Managed parameters were just listed; only the others need a read. Existence only: no need to
+  // decrypt (or to be allowed to decrypt) someone else's values.
+  const listed = new Set((sync.managed ?? []).map((parameter) => parameter.name))
+  const unlisted = referenced.filter((name) => !listed.has(name))
   const existing =
-    referenced.length > 0
-      ? await readParameters(clients.ssm, referenced, { decrypt: false }).catch(
-          nothingWritten('the current parameters')
-        )
+    unlisted.length > 0
+      ? await readParameters(clients.ssm, unlisted, { decrypt: false }).catch(nothingWritten('the current parameters'))
       : new Map()
-  return { sync, definition, identity, existingReferences: new Set(existing.keys()) }
+  const existingReferences = new Set([...referenced.filter((name) => listed.has(name)), ...existing.keys()])
+  return { sync, definition, identity, existingReferences }
 }
 
 /**
@@ -82,18 +84,28 @@ async function readIdentity(
 ): Promise<Identity | undefined> {
   if (!definition && request.entries.length === 0 && (sync.managed ?? []).length === 0) return undefined
   const knownArns = [...arnsOf(sync), ...(definition?.current ? [definition.current.arn] : [])]
-  return resolveIdentity(clients, knownArns, log).catch((error: unknown) => {
+  for (const arn of knownArns) {
+    const identity = identityFromArn(arn)
+    if (identity) {
+      log.debug(`Account ${identity.account} taken from an ARN already read`)
+      return identity
+    }
+  }
+  log.debug('No ARN read yet: asking STS GetCallerIdentity for the account')
+  try {
+    return await getIdentity(await clients.sts())
+  } catch (error) {
     const message = `Could not read the account id (STS GetCallerIdentity): ${describeAwsError(error)}`
     if (definition) throw new Error(message, { cause: error })
     log.warning(`${message}; parameter ARNs are left empty`)
     return undefined
-  })
+  }
 }
 
 const CHECK_NAME = 'Check the name and the region, or give the path of a definition file'
 
 /** Reads the definition the input names; a missing one fails here, before any write. */
-export async function readDefinitionState(
+async function readDefinitionState(
   store: DefinitionStore,
   model: DefinitionModel,
   request: DefinitionRequest
@@ -135,14 +147,14 @@ export async function readDefinitionState(
   }
 }
 
-export interface SyncState {
+interface SyncState {
   current: Map<string, CurrentParameter>
   /** Managed parameters under the path; only read when pruning. */
   managed: ManagedParameter[] | undefined
 }
 
 /** Reads what exists now, concurrently: the desired names, and the prune candidates. */
-export async function readSyncState(clients: AwsClients, request: ActionRequest): Promise<SyncState> {
+async function readSyncState(clients: AwsClients, request: ActionRequest): Promise<SyncState> {
   const names = request.entries.map((entry) => parameterName(request.path, entry.key))
   const [current, managed] = await Promise.all([
     names.length > 0 ? readParameters(clients.ssm, names) : new Map<string, CurrentParameter>(),
@@ -151,26 +163,6 @@ export async function readSyncState(clients: AwsClients, request: ActionRequest)
   return { current, managed }
 }
 
-/**
- * Account and partition for parameter ARNs: taken from an ARN already read where there is one,
- * so STS is called only when nothing under the path (and no definition) exists yet.
- */
-export async function resolveIdentity(
-  clients: AwsClients,
-  knownArns: readonly string[],
-  log: Logger
-): Promise<Identity> {
-  for (const arn of knownArns) {
-    const identity = identityFromArn(arn)
-    if (identity) {
-      log.debug(`Account ${identity.account} taken from an ARN already read`)
-      return identity
-    }
-  }
-  log.debug('No ARN read yet: asking STS GetCallerIdentity for the account')
-  return getIdentity(await clients.sts())
-}
-
-export function arnsOf(state: SyncState): string[] {
+function arnsOf(state: SyncState): string[] {
   return [...state.current.values(), ...(state.managed ?? [])].map((parameter) => parameter.arn)
 }

@@ -217,7 +217,7 @@ function itemLabel(item: unknown, index: number): string {
 }
 
 /** One `~ path` line per member that differs between two canonical documents. */
-export function memberChanges(before: unknown, after: unknown, path = ''): string[] {
+function memberChanges(before: unknown, after: unknown, path = ''): string[] {
   if (JSON.stringify(before) === JSON.stringify(after)) return []
   const beforeObject = asObject(before)
   const afterObject = asObject(after)
