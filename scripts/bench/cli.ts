@@ -14,7 +14,7 @@ import {
   JOB_QUEUE,
   PARAMETER_PATH,
   refillMs,
-  requestStats,
+  measurementOf,
   secretValues,
   type BenchConfig,
   type Measurement
@@ -65,7 +65,7 @@ async function runScript(
 export async function measureCli(n: number, state: 'cold' | 'warm', config: BenchConfig): Promise<Measurement> {
   const scenario = { n, state, batch: true }
   const bench = await startBenchFake({ latencyMs: config.latencyMs, quotas: config.quotas })
-  const { fake, t0 } = bench
+  const { fake } = bench
   try {
     fake.batch.addQueue(JOB_QUEUE)
     fake.batch.seedDefinition(baseDefinition())
@@ -84,17 +84,7 @@ export async function measureCli(n: number, state: 'cold' | 'warm', config: Benc
         : written !== n || fake.batch.jobs().length !== jobsBefore + 1
           ? `${written} parameters, ${fake.batch.jobs().length - jobsBefore} jobs`
           : undefined
-    return {
-      scenario,
-      ok: problem === undefined,
-      ...(problem !== undefined ? { problem } : {}),
-      wallMs: run.exitAt - run.spawnAt,
-      ...requestStats(
-        fake.requests.filter((request) => request.service !== ''),
-        t0 - run.spawnAt
-      ),
-      t0Error: bench.t0Error
-    }
+    return measurementOf(scenario, run, problem, bench)
   } finally {
     await fake.close()
   }

@@ -7,7 +7,14 @@ import type { Quota } from '../../__tests__/fake-aws/types.js'
 import { startBenchFake } from './fake.js'
 import { describeRun, median, medianRun, ms, ratio, seconds, table } from './format.js'
 import { criticalPathMs, type Scenario } from './model.js'
-import { actionInputs, measure, PARAMETER_PATH, requestStats, type BenchConfig, type Measurement } from './scenarios.js'
+import {
+  actionInputs,
+  measure,
+  measurementOf,
+  PARAMETER_PATH,
+  type BenchConfig,
+  type Measurement
+} from './scenarios.js'
 import { spawnAction } from './spawn.js'
 
 export const WRITER = join(ROOT, 'scripts', 'bench', 'sequential-writer.mjs')
@@ -49,17 +56,7 @@ export async function measureWriter(n: number, config: BenchConfig): Promise<Mea
         : written !== n
           ? `${written} of ${n} written`
           : undefined
-    return {
-      scenario,
-      ok: problem === undefined,
-      ...(problem !== undefined ? { problem } : {}),
-      wallMs: run.exitAt - run.spawnAt,
-      ...requestStats(
-        bench.fake.requests.filter((request) => request.service !== ''),
-        bench.t0 - run.spawnAt
-      ),
-      t0Error: bench.t0Error
-    }
+    return measurementOf(scenario, run, problem, bench)
   } finally {
     await bench.fake.close()
   }

@@ -150,7 +150,7 @@ export async function measure(scenario: Scenario, config: BenchConfig, memory = 
     } catch (error) {
       return failed(scenario, (error as Error).message, bench.t0Error)
     }
-    const { fake, t0 } = bench
+    const { fake } = bench
     const run = await spawnAction({
       node: config.node,
       bundle: config.bundle,
@@ -158,19 +158,30 @@ export async function measure(scenario: Scenario, config: BenchConfig, memory = 
       inputs: actionInputs(scenario),
       memory
     })
-    const requests = fake.requests.filter((request) => request.service !== '')
-    const problem = check(scenario, run)
-    return {
-      scenario,
-      ok: problem === undefined,
-      ...(problem !== undefined ? { problem } : {}),
-      wallMs: run.exitAt - run.spawnAt,
-      ...requestStats(requests, t0 - run.spawnAt),
-      ...(run.peakRssKb !== undefined ? { peakRssKb: run.peakRssKb } : {}),
-      t0Error: bench.t0Error
-    }
+    return measurementOf(scenario, run, check(scenario, run), bench)
   } finally {
     await bench.fake.close()
+  }
+}
+
+/** A finished run as a Measurement: its wall time, and the request log of the server it ran against. */
+export function measurementOf(
+  scenario: Scenario,
+  run: { spawnAt: number; exitAt: number; peakRssKb?: number | undefined },
+  problem: string | undefined,
+  bench: BenchFake
+): Measurement {
+  return {
+    scenario,
+    ok: problem === undefined,
+    ...(problem !== undefined ? { problem } : {}),
+    wallMs: run.exitAt - run.spawnAt,
+    ...requestStats(
+      bench.fake.requests.filter((request) => request.service !== ''),
+      bench.t0 - run.spawnAt
+    ),
+    ...(run.peakRssKb !== undefined ? { peakRssKb: run.peakRssKb } : {}),
+    t0Error: bench.t0Error
   }
 }
 
