@@ -5,14 +5,15 @@
 //          --quota-sizes 60,100 (the cold runs under write quotas the action is not told about)
 //          --quota-only (only those, and the sequential writer: prints the section, or writes --out)
 //          --bundle PATH (another build to measure, e.g. a prototype's dist/index.js)
+//          --startup-only (only section 4's start-up and size, of each --bundle given, runs interleaved;
+//          --repeats runs of each)
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
+import { rm, writeFile } from 'node:fs/promises'
+import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
-import { gzipSync } from 'node:zlib'
 import { format, resolveConfig } from 'prettier'
 import { assertRuntimesPresent, BUNDLE, ROOT, RUNTIMES } from '../__tests__/e2e/harness.js'
 import type { Quota } from '../__tests__/fake-aws/types.js'
@@ -22,6 +23,7 @@ import { criticalPathMs, minimumRequests, OPERATIONS, type Scenario, type State 
 import { quotaSection } from './bench/quotas.js'
 import { measure, type BenchConfig, type Measurement } from './bench/scenarios.js'
 import { GNU_TIME } from './bench/spawn.js'
+import { describeStartup, sizeOf, snapshotOf, startupRuns } from './bench/startup.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -29,13 +31,14 @@ const { values: args } = parseArgs({
     repeats: { type: 'string', default: '3' },
     sizes: { type: 'string', default: '10,100,500' },
     states: { type: 'string', default: 'cold,warm,rotated' },
-    bundle: { type: 'string' },
+    bundle: { type: 'string', multiple: true },
     'get-rate': { type: 'string', default: '40' },
     'put-rate': { type: 'string', default: '10' },
     'batch-rate': { type: 'string', default: '10' },
     'cli-n': { type: 'string', default: '60' },
     'quota-sizes': { type: 'string', default: '60,100' },
     'quota-only': { type: 'boolean', default: false },
+    'startup-only': { type: 'boolean', default: false },
     'no-cli': { type: 'boolean', default: false },
     'long-ms': { type: 'string', default: '20000' },
     out: { type: 'string' }
@@ -69,11 +72,12 @@ const quotas: Record<string, Quota> = {
 
 assertRuntimesPresent()
 const node24 = RUNTIMES[RUNTIMES.length - 1]!
+const builds = (args.bundle ?? [BUNDLE]).map((path) => resolve(path))
+const built = builds[0] as string
+if (builds.length > 1 && !args['startup-only']) throw new Error('more than one --bundle needs --startup-only')
 // Measure the bundle as built now, even if dist/ is rebuilt while the benchmark runs.
-const built = resolve(args.bundle ?? BUNDLE)
-const snapshot = await mkdtemp(join(tmpdir(), 'ssm-secrets-bench-dist-'))
-await cp(dirname(built), snapshot, { recursive: true })
-const bundle = join(snapshot, basename(built))
+const bundle = await snapshotOf(built)
+const snapshot = dirname(bundle)
 const config: BenchConfig = { node: node24.node, bundle, latencyMs, quotas }
 const loadBefore = loadavg()
 const memory = existsSync(GNU_TIME)
@@ -118,6 +122,25 @@ if (args['quota-only']) {
     progress(`wrote ${out}`)
   } else {
     console.log(`\n${section}`)
+  }
+  process.exit(0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// --startup-only: section 4's start-up and size of each build, to compare builds
+
+if (args['startup-only']) {
+  const configs = [
+    config,
+    ...(await Promise.all(builds.slice(1).map(snapshotOf))).map((b) => ({ ...config, bundle: b }))
+  ]
+  const runs = await startupRuns(configs, repeats)
+  for (const [index, path] of builds.entries()) {
+    const size = sizeOf(configs[index]?.bundle as string)
+    console.log(
+      `${path}: start-up ${describeStartup(runs[index] ?? [])}, median of ${repeats}; ${size.files} .js files, ${mb(size.bytes)} MB (entry ${mb(size.entryBytes)} MB)`
+    )
+    await rm(dirname(configs[index]?.bundle as string), { recursive: true, force: true })
   }
   process.exit(0)
 }
@@ -282,11 +305,8 @@ if (!args['no-cli'] && existsSync(AWS_CLI)) {
 // table 4: start-up, size, memory
 
 const STARTUP_RUNS = 7
-const startupRuns: Measurement[] = []
-for (let i = 0; i < STARTUP_RUNS; i++) {
-  startupRuns.push(await measure({ n: 10, state: 'warm', batch: false }, config, false))
-}
-progress(`start-up runs: ${startupRuns.map((run) => ms(run.startupMs)).join(', ')} ms`)
+const [startup = []] = await startupRuns([config], STARTUP_RUNS)
+progress(`start-up runs: ${startup.map((run) => ms(run.startupMs)).join(', ')} ms`)
 
 async function bareNode(): Promise<number> {
   const at = performance.now()
@@ -297,11 +317,7 @@ async function bareNode(): Promise<number> {
 const bare: number[] = []
 for (let i = 0; i < STARTUP_RUNS; i++) bare.push(await bareNode())
 
-// Every .js file of the build: the entry, and any chunks it loads on demand.
-const bundleFiles = readdirSync(snapshot).filter((file) => file.endsWith('.js'))
-const bundleBytes = bundleFiles.reduce((sum, file) => sum + statSync(join(snapshot, file)).size, 0)
-const bundleGzip = bundleFiles.reduce((sum, file) => sum + gzipSync(readFileSync(join(snapshot, file))).length, 0)
-const entryBytes = statSync(bundle).size
+const size = sizeOf(bundle)
 const loadAfter = loadavg()
 await rm(snapshot, { recursive: true, force: true })
 const rss = (scenario: Partial<Scenario>) => {
@@ -312,18 +328,17 @@ const rss = (scenario: Partial<Scenario>) => {
   return kb === undefined ? '–' : `${(kb / 1024).toFixed(0)} MB`
 }
 const largest = Math.max(...sizes)
-const t0Error = Math.max(...startupRuns.map((run) => run.t0Error))
 const table4 = table(
   ['measure (Node 24)', 'value', 'target'],
   [
     [
-      `bundle size (${bundleFiles.length === 1 ? basename(bundle) : `${bundleFiles.length} .js files`})`,
-      `${mb(bundleBytes)} MB (${mb(bundleGzip)} MB gzipped)${bundleFiles.length > 1 ? `; entry ${mb(entryBytes)} MB` : ''}`,
+      `bundle size (${size.files === 1 ? basename(bundle) : `${size.files} .js files`})`,
+      `${mb(size.bytes)} MB (${mb(size.gzipBytes)} MB gzipped)${size.files > 1 ? `; entry ${mb(size.entryBytes)} MB` : ''}`,
       '< 1.5 MB'
     ],
     [
       `start-up: spawn → first AWS request (median of ${STARTUP_RUNS}, N=10 warm)`,
-      `${ms(median(startupRuns.map((run) => run.startupMs)))} ms (range ${ms(Math.min(...startupRuns.map((r) => r.startupMs)))}–${ms(Math.max(...startupRuns.map((r) => r.startupMs)))}, clock offset ±${t0Error.toFixed(1)} ms)`,
+      describeStartup(startup),
       '< 150 ms'
     ],
     [`bare Node 24: spawn → exit of \`node -e 0\` (median of ${STARTUP_RUNS})`, `${ms(median(bare))} ms`, ''],
@@ -385,8 +400,7 @@ over 3× longer). The Batch rates are assumptions; each run makes at most 3 such
 
 The action does not know the quotas: it sends its Parameter Store requests (three writes at a time)
 without any pacing until one is throttled, then at the rate it measures from what the service
-accepts, per operation (sections 2b and 2c: other bucket shapes, no quota at all). It loads the
-Batch, ECS and STS SDK clients only when the run uses them.
+accepts, per operation (sections 2b and 2c: other bucket shapes, no quota at all).
 
 Each measured run starts a fresh server (fresh buckets), seeds it (warm: the parameters exist with the
 same values; rotated: 10 % of the values differ; +Batch: a job definition and queue, and for warm and
