@@ -8,7 +8,6 @@
 // account of which input went into which output, with sizes).
 import { build, type Plugin } from 'esbuild'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { isBuiltin } from 'node:module'
 import { dirname, join, relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 
@@ -19,38 +18,13 @@ const { values: args } = parseArgs({
 const OUT = resolve(ROOT, args.outdir ?? 'dist')
 
 /**
- * Node builtins that ESM code imports (`import … from 'node:http'`, `await import('node:http')`) are
- * loaded with require() instead. An ESM import of a builtin makes Node build its ESM facade, which
- * reads every export, lazy getters included: under Node 24, node:http's WebSocket getter alone
- * loads Node's internal undici (`await import('node:http')` takes about 40 ms there, require() 5 ms;
- * the benchmark's start-up is about 20 ms shorter with this). require() reads nothing unasked.
- */
-const builtinsViaRequire: Plugin = {
-  name: 'builtins-via-require',
-  setup(context) {
-    context.onResolve({ filter: /^[a-z_:/0-9]+$/ }, (target) => {
-      if (!(target.kind === 'import-statement' || target.kind === 'dynamic-import') || !isBuiltin(target.path)) {
-        return undefined
-      }
-      const path = target.path.startsWith('node:') ? target.path : `node:${target.path}`
-      // Loading a builtin changes nothing: a require() whose result goes unused can be left out.
-      return { path, namespace: 'builtin', sideEffects: false }
-    })
-    // CommonJS, so that esbuild reads named imports as properties of require()'s result.
-    context.onLoad({ filter: /.*/, namespace: 'builtin' }, (target) => ({
-      contents: `module.exports = require(${JSON.stringify(target.path)})`,
-      loader: 'js'
-    }))
-  }
-}
-
-/**
  * Packages reached only through @actions/core functions this action never calls: core.getIDToken
  * (@actions/http-client, with tunnel and undici) and core.platform (@actions/exec, @actions/io).
  * They declare no "sideEffects" in their package.json, so esbuild would keep each of their modules
- * that is imported, used or not, and with them node:child_process, node:assert, node:net and
- * node:tls at start-up. Their modules only define things: marked free of side effects, they are
- * left out unless code that is used needs them.
+ * that is imported, used or not: undici alone makes dist/ 1.10 MB instead of 0.67 MB. Their modules
+ * only define things: marked free of side effects, they are left out unless code that is used needs
+ * them. Kept for the size (the 1 MB target), not for start-up: without it start-up measured the same
+ * (−2 ms, within the noise; npm run bench --startup-only, 2026-11-30, Node 24.21.0).
  */
 const SIDE_EFFECT_FREE = /^(@actions\/(exec|io|http-client)|tunnel)(\/|$)/
 
@@ -85,18 +59,15 @@ const result = await build({
   // Licenses go to licenses.txt in full instead.
   legalComments: 'none',
   charset: 'utf8',
-  // The entry imports only what every run needs; what src/ loads with import() (and the SDK's
-  // credential providers past the environment's) is in chunks read only when used.
+  // What the SDK loads with import() (the credential providers past the environment's, with their
+  // SSO, STS and instance-metadata clients) goes into chunks read only when used. Without it every
+  // run parses them: start-up 20–25 ms longer (median of 80–100 interleaved runs, npm run bench
+  // --startup-only, 2026-11-30, Node 24.21.0).
   splitting: true,
   entryNames: '[name]',
   // The hash is of the chunk's contents: the same sources give the same names.
   chunkNames: 'chunk-[hash]',
-  alias: { undici: './scripts/bundle/undici-stub.ts' },
-  plugins: [builtinsViaRequire, sideEffectFree],
-  // The require() that the builtins above and the CommonJS code in the bundle (yaml) call.
-  banner: {
-    js: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);"
-  },
+  plugins: [sideEffectFree],
   metafile: true,
   write: false,
   outdir: OUT,
@@ -109,7 +80,7 @@ const bundled = Object.values(result.metafile.outputs).flatMap((output) =>
     .map(([path]) => path)
 )
 const undici = bundled.filter((path) => path.includes('node_modules/undici/'))
-if (undici.length > 0) throw new Error(`undici got into the bundle despite the alias: ${undici.join(', ')}`)
+if (undici.length > 0) throw new Error(`undici got into the bundle: ${undici.join(', ')}`)
 if (args.metafile) writeFileSync(resolve(args.metafile), JSON.stringify(result.metafile, null, 2))
 
 // ---------------------------------------------------------------------------------------------

@@ -1,16 +1,20 @@
-import type {
-  BatchClient,
-  JobDefinition,
-  JobDetail,
-  RegisterJobDefinitionCommandInput,
-  SubmitJobCommandInput
+import {
+  DeregisterJobDefinitionCommand,
+  DescribeJobDefinitionsCommand,
+  DescribeJobsCommand,
+  ListJobsCommand,
+  paginateDescribeJobDefinitions,
+  RegisterJobDefinitionCommand,
+  SubmitJobCommand,
+  type BatchClient,
+  type JobDefinition,
+  type JobDetail,
+  type RegisterJobDefinitionCommandInput,
+  type SubmitJobCommandInput
 } from '@aws-sdk/client-batch'
 import type { Lazy } from './clients.js'
 import type { DefinitionDocument } from '../plan/definitions.js'
 import type { DefinitionStore, DescribedDefinition } from './definition-store.js'
-
-// Loaded on first use, like the client: runs without Batch never load its SDK code.
-const sdk = () => import('./sdk-batch.js')
 
 function described(jobDefinition: JobDefinition): DescribedDefinition {
   const definition = jobDefinition as unknown as Record<string, unknown>
@@ -25,7 +29,6 @@ function described(jobDefinition: JobDefinition): DescribedDefinition {
 
 /** Every ACTIVE revision of a definition, newest first, following pages. */
 async function activeRevisions(batch: BatchClient, name: string): Promise<DescribedDefinition[]> {
-  const { paginateDescribeJobDefinitions } = await sdk()
   const revisions: DescribedDefinition[] = []
   const pages = paginateDescribeJobDefinitions({ client: batch }, { jobDefinitionName: name, status: 'ACTIVE' })
   for await (const page of pages) {
@@ -35,7 +38,6 @@ async function activeRevisions(batch: BatchClient, name: string): Promise<Descri
 }
 
 async function describeRevision(batch: BatchClient, reference: string): Promise<DescribedDefinition | undefined> {
-  const { DescribeJobDefinitionsCommand } = await sdk()
   const response = await batch.send(new DescribeJobDefinitionsCommand({ jobDefinitions: [reference] }))
   const [definition] = response.jobDefinitions ?? []
   return definition ? described(definition) : undefined
@@ -45,7 +47,6 @@ async function registerDefinition(
   batch: BatchClient,
   request: DefinitionDocument
 ): Promise<{ arn: string; revision: number }> {
-  const { RegisterJobDefinitionCommand } = await sdk()
   const response = await batch.send(
     new RegisterJobDefinitionCommand(request as unknown as RegisterJobDefinitionCommandInput)
   )
@@ -64,7 +65,6 @@ export function batchDefinitions(batch: Lazy<BatchClient>, batchOnce: Lazy<Batch
     register: async (document) => registerDefinition(await batchOnce(), document),
     activeRevisions: async (name) => activeRevisions(await batch(), name),
     deregister: async (arn) => {
-      const { DeregisterJobDefinitionCommand } = await sdk()
       await (await batch()).send(new DeregisterJobDefinitionCommand({ jobDefinition: arn }))
     }
   }
@@ -77,7 +77,6 @@ export interface SubmittedJob {
 }
 
 export async function submitJob(batch: BatchClient, input: SubmitJobCommandInput): Promise<SubmittedJob> {
-  const { SubmitJobCommand } = await sdk()
   const response = await batch.send(new SubmitJobCommand(input))
   return { jobId: response.jobId ?? '', jobArn: response.jobArn ?? '', jobName: response.jobName ?? '' }
 }
@@ -96,7 +95,6 @@ export async function findJobByName(
     runTags: Record<string, string>
   }
 ): Promise<SubmittedJob | undefined> {
-  const { DescribeJobsCommand, ListJobsCommand } = await sdk()
   // With a filter, ListJobs returns jobs of every status, newest first.
   const response = await batch.send(
     new ListJobsCommand({ jobQueue: options.jobQueue, filters: [{ name: 'JOB_NAME', values: [options.jobName] }] })
@@ -121,7 +119,6 @@ export async function findJobByName(
 }
 
 export async function describeJob(batch: BatchClient, jobId: string): Promise<JobDetail | undefined> {
-  const { DescribeJobsCommand } = await sdk()
   const response = await batch.send(new DescribeJobsCommand({ jobs: [jobId] }))
   return response.jobs?.[0]
 }

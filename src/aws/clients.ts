@@ -1,12 +1,20 @@
-import type { BatchClient } from '@aws-sdk/client-batch'
-import type { ECSClient } from '@aws-sdk/client-ecs'
+import { BatchClient } from '@aws-sdk/client-batch'
+import { ECSClient } from '@aws-sdk/client-ecs'
 import { SSMClient } from '@aws-sdk/client-ssm'
-import type { STSClient } from '@aws-sdk/client-sts'
-import { pacingPlugin, retriesWithoutThrottling } from './pacing.js'
+import { STSClient } from '@aws-sdk/client-sts'
+import type {
+  HandlerExecutionContext,
+  InitializeHandler,
+  InitializeHandlerArguments,
+  InitializeMiddleware,
+  MetadataBearer,
+  Pluggable
+} from '@smithy/types'
+import { Pacer, retriesWithoutThrottling, wasThrottled } from './pacing.js'
 
 export const USER_AGENT: [string, string] = ['ssm-secrets-action', '1']
 
-/** Created on first call, once: a run loads the SDK code of only the services it uses. */
+/** Created on first call, once: a run builds only the clients it uses. */
 export type Lazy<T> = () => Promise<T>
 
 function lazy<T>(create: () => Promise<T>): Lazy<T> {
@@ -57,6 +65,25 @@ export function requestTimeout(env: NodeJS.ProcessEnv = process.env): number {
   return Number.isInteger(value) && value > 0 ? value : DEFAULT_REQUEST_TIMEOUT_MS
 }
 
+/**
+ * Client middleware that sends each command through its operation's pacer (by command name, e.g.
+ * `PutParameterCommand`): AWS keeps one quota per operation, so each pacer learns its own.
+ */
+export function pacingPlugin(): Pluggable<object, MetadataBearer> {
+  const pacers = new Map<string, Pacer>()
+  const middleware: InitializeMiddleware<object, MetadataBearer> =
+    (next: InitializeHandler<object, MetadataBearer>, context: HandlerExecutionContext) =>
+    (args: InitializeHandlerArguments<object>) => {
+      const command = context.commandName ?? ''
+      let pacer = pacers.get(command)
+      if (!pacer) pacers.set(command, (pacer = new Pacer()))
+      return pacer.send(() => next(args), wasThrottled)
+    }
+  return {
+    applyToStack: (stack) => stack.add(middleware, { step: 'initialize', name: 'pacingMiddleware', priority: 'low' })
+  }
+}
+
 /** Builds every AWS client the run uses, in one place. */
 export function createClients(options: { region: string }): AwsClients {
   const base = {
@@ -79,10 +106,10 @@ export function createClients(options: { region: string }): AwsClients {
   ssm.middlewareStack.remove('loggerMiddleware')
   return {
     ssm,
-    sts: lazy(async () => new (await import('./sdk-sts.js')).STSClient(config)),
-    batch: lazy(async () => new (await import('./sdk-batch.js')).BatchClient(config)),
-    batchSubmit: lazy(async () => new (await import('./sdk-batch.js')).BatchClient({ ...config, maxAttempts: 1 })),
-    ecs: lazy(async () => new (await import('./sdk-ecs.js')).ECSClient(config)),
-    ecsDeploy: lazy(async () => new (await import('./sdk-ecs.js')).ECSClient({ ...config, maxAttempts: 1 }))
+    sts: lazy(async () => new STSClient(config)),
+    batch: lazy(async () => new BatchClient(config)),
+    batchSubmit: lazy(async () => new BatchClient({ ...config, maxAttempts: 1 })),
+    ecs: lazy(async () => new ECSClient(config)),
+    ecsDeploy: lazy(async () => new ECSClient({ ...config, maxAttempts: 1 }))
   }
 }

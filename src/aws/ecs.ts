@@ -1,17 +1,22 @@
-import type {
-  ECSClient,
-  RegisterTaskDefinitionCommandInput,
-  RunTaskCommandInput,
-  Service,
-  Task
+import {
+  DeregisterTaskDefinitionCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  paginateListTaskDefinitions,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  UpdateServiceCommand,
+  type ECSClient,
+  type RegisterTaskDefinitionCommandInput,
+  type RunTaskCommandInput,
+  type Service,
+  type Task
 } from '@aws-sdk/client-ecs'
 import type { Lazy } from './clients.js'
 import type { DefinitionDocument } from '../plan/definitions.js'
 import type { RunTaskRequest } from '../plan/launch.js'
 import type { DefinitionStore, DescribedDefinition } from './definition-store.js'
-
-// Loaded on first use, like the client: runs without ECS never load its SDK code.
-const sdk = () => import('./sdk-ecs.js')
 
 /** ECS answers an unknown task definition with this ClientException. */
 function isUnknownTaskDefinition(error: unknown): boolean {
@@ -23,7 +28,6 @@ function isUnknownTaskDefinition(error: unknown): boolean {
 }
 
 async function describeTaskDefinition(ecs: ECSClient, reference: string): Promise<DescribedDefinition | undefined> {
-  const { DescribeTaskDefinitionCommand } = await sdk()
   try {
     const response = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference, include: ['TAGS'] }))
     const definition = response.taskDefinition as unknown as Record<string, unknown> | undefined
@@ -43,7 +47,6 @@ async function describeTaskDefinition(ecs: ECSClient, reference: string): Promis
 }
 
 async function activeRevisions(ecs: ECSClient, family: string): Promise<{ arn: string; revision: number }[]> {
-  const { paginateListTaskDefinitions } = await sdk()
   const revisions: { arn: string; revision: number }[] = []
   const pages = paginateListTaskDefinitions({ client: ecs }, { familyPrefix: family, status: 'ACTIVE', sort: 'DESC' })
   for await (const page of pages) {
@@ -66,7 +69,6 @@ export function ecsDefinitions(ecs: Lazy<ECSClient>, ecsOnce: Lazy<ECSClient>): 
     latest: async (family) => describeTaskDefinition(await ecs(), family),
     revision: async (reference) => describeTaskDefinition(await ecs(), reference),
     register: async (document: DefinitionDocument) => {
-      const { RegisterTaskDefinitionCommand } = await sdk()
       const response = await (
         await ecsOnce()
       ).send(new RegisterTaskDefinitionCommand(document as unknown as RegisterTaskDefinitionCommandInput))
@@ -74,7 +76,6 @@ export function ecsDefinitions(ecs: Lazy<ECSClient>, ecsOnce: Lazy<ECSClient>): 
     },
     activeRevisions: async (family) => activeRevisions(await ecs(), family),
     deregister: async (arn) => {
-      const { DeregisterTaskDefinitionCommand } = await sdk()
       await (await ecs()).send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }))
     }
   }
@@ -84,7 +85,6 @@ export async function updateService(
   ecs: ECSClient,
   options: { cluster: string; service: string; taskDefinition: string }
 ): Promise<Service> {
-  const { UpdateServiceCommand } = await sdk()
   const response = await ecs.send(
     new UpdateServiceCommand({
       cluster: options.cluster,
@@ -98,7 +98,6 @@ export async function updateService(
 }
 
 export async function describeService(ecs: ECSClient, cluster: string, service: string): Promise<Service | undefined> {
-  const { DescribeServicesCommand } = await sdk()
   const response = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))
   const failure = response.failures?.[0]
   if (failure) throw new Error(`DescribeServices: ${service} in ${cluster}: ${failure.reason ?? 'failed'}`)
@@ -106,7 +105,6 @@ export async function describeService(ecs: ECSClient, cluster: string, service: 
 }
 
 export async function runTask(ecs: ECSClient, input: RunTaskRequest): Promise<Task> {
-  const { RunTaskCommand } = await sdk()
   const response = await ecs.send(new RunTaskCommand(input as RunTaskCommandInput))
   const failure = response.failures?.[0]
   if (failure) {
@@ -128,7 +126,6 @@ export async function describeTask(
   cluster: string | undefined,
   taskArn: string
 ): Promise<Task | undefined> {
-  const { DescribeTasksCommand } = await sdk()
   const response = await ecs.send(new DescribeTasksCommand({ ...(cluster ? { cluster } : {}), tasks: [taskArn] }))
   return response.tasks?.[0]
 }

@@ -1,14 +1,4 @@
-import type {
-  HandlerExecutionContext,
-  InitializeHandler,
-  InitializeHandlerArguments,
-  InitializeMiddleware,
-  MetadataBearer,
-  Pluggable,
-  RetryErrorInfo,
-  RetryStrategyV2,
-  RetryToken
-} from '@smithy/types'
+import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types'
 import { realSleep, type Sleep } from '../concurrency.js'
 
 export interface PacerOptions {
@@ -255,24 +245,5 @@ export function retriesWithoutThrottling(maxAttempts: number): RetryStrategyV2 {
       return retryToken(attempt, delay)
     },
     recordSuccess: () => undefined
-  }
-}
-
-/**
- * Client middleware that sends each command through its operation's pacer (by command name, e.g.
- * `PutParameterCommand`): AWS keeps one quota per operation, so each pacer learns its own.
- */
-export function pacingPlugin(): Pluggable<object, MetadataBearer> {
-  const pacers = new Map<string, Pacer>()
-  const middleware: InitializeMiddleware<object, MetadataBearer> =
-    (next: InitializeHandler<object, MetadataBearer>, context: HandlerExecutionContext) =>
-    (args: InitializeHandlerArguments<object>) => {
-      const command = context.commandName ?? ''
-      let pacer = pacers.get(command)
-      if (!pacer) pacers.set(command, (pacer = new Pacer()))
-      return pacer.send(() => next(args), wasThrottled)
-    }
-  return {
-    applyToStack: (stack) => stack.add(middleware, { step: 'initialize', name: 'pacingMiddleware', priority: 'low' })
   }
 }

@@ -1,4 +1,4 @@
-import type { STSClient } from '@aws-sdk/client-sts'
+import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts'
 
 export interface Identity {
   account: string
@@ -13,8 +13,6 @@ export function identityFromArn(arn: string): Identity | undefined {
 }
 
 export async function getIdentity(sts: STSClient): Promise<Identity> {
-  // Loaded on first use: most runs take the account from an ARN they read and never call STS.
-  const { GetCallerIdentityCommand } = await import('./sdk-sts.js')
   const response = await sts.send(new GetCallerIdentityCommand({}))
   const identity = response.Arn ? identityFromArn(response.Arn) : undefined
   if (!identity) throw new Error('STS GetCallerIdentity returned no usable ARN')

@@ -1,3 +1,5 @@
+import { parseDocument } from 'yaml'
+
 export type SourceKind = 'secrets' | 'variables'
 
 export interface SourceEntry {
@@ -16,8 +18,7 @@ export class MapInputError extends Error {}
  */
 export async function parseValueMap(text: string, kind: SourceKind): Promise<SourceEntry[]> {
   if (text.trim() === '') return []
-  // The YAML parser is a third of what a run loads at start: it is loaded only when needed.
-  return flatJsonMap(text, kind) ?? parseYamlMap(await import('./yaml.js'), text, kind)
+  return flatJsonMap(text, kind) ?? parseYamlMap(text, kind)
 }
 
 /**
@@ -42,8 +43,8 @@ function flatJsonMap(text: string, kind: SourceKind): SourceEntry[] | undefined 
   return entries.map(([key, value]) => ({ key, value: value as string, kind }))
 }
 
-function parseYamlMap(yaml: typeof import('./yaml.js'), text: string, kind: SourceKind): SourceEntry[] {
-  const doc = yaml.parseDocument(text, { uniqueKeys: true, strict: true })
+function parseYamlMap(text: string, kind: SourceKind): SourceEntry[] {
+  const doc = parseDocument(text, { uniqueKeys: true, strict: true })
   const problem = doc.errors[0]
   if (problem) {
     if (problem.code === 'DUPLICATE_KEY') {
