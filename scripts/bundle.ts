@@ -68,6 +68,10 @@ const result = await build({
   // The hash is of the chunk's contents: the same sources give the same names.
   chunkNames: 'chunk-[hash]',
   plugins: [sideEffectFree],
+  // The require() that the CommonJS code in the bundle (yaml) calls for Node builtins.
+  banner: {
+    js: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);"
+  },
   metafile: true,
   write: false,
   outdir: OUT,
