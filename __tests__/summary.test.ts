@@ -7,7 +7,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { ActionRequest } from '../src/inputs/index.js'
 import { batchJobLink } from '../src/plan/launch.js'
 import { executionRolePolicy } from '../src/plan/policy.js'
-import { writeSummary, type RunReport } from '../src/report.js'
+import type { RunReport } from '../src/report/index.js'
+import { writeSummary } from '../src/report/summary.js'
 import type { ParameterOutcome } from '../src/apply/parameters.js'
 
 const SECRET_VALUES = [

@@ -1,10 +1,13 @@
-/** A problem with one input, found before any AWS call. The message names the input and the fix. */
+import type { InputName } from './names.js'
+
+/** A problem with one input or what it names (a definition, its containers). The message names the input and the fix. */
 export class InputError extends Error {
   constructor(
-    readonly input: string,
-    message: string
+    readonly input: InputName,
+    /** The message without the input's name. */
+    readonly problem: string
   ) {
-    super(`Input '${input}': ${message}`)
+    super(`Input '${input}': ${problem}`)
     this.name = 'InputError'
   }
 }

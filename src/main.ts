@@ -18,11 +18,11 @@ import {
   planLines,
   planSummaryLine,
   redact,
-  setOutputs,
-  writeSummary,
   type DefinitionReport,
   type RunReport
-} from './report.js'
+} from './report/index.js'
+import { setOutputs } from './report/outputs.js'
+import { writeSummary } from './report/summary.js'
 import { applySync, outcomeOf, withArn } from './apply/parameters.js'
 
 const log: Logger = { info: core.info, warning: core.warning, debug: core.debug }

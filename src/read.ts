@@ -117,7 +117,9 @@ async function readDefinitionState(
       try {
         document = model.fromFile(source.document)
       } catch (error) {
-        throw new InputError(model.input, `'${source.path}' ${(error as Error).message}`)
+        // Said of the file: 'defs/app.json' has no family.
+        if (error instanceof InputError) throw new InputError(error.input, `'${source.path}' ${error.problem}`)
+        throw error
       }
       const name = model.nameOf(document)
       return { model, name, source: document, current: await store.latest(name) }

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import {
-  globToRegExp,
-  MapInputError,
-  parseValueMap,
-  selectEntries,
-  splitList,
-  type SourceEntry
-} from '../../src/inputs/source.js'
+import { InputError } from '../../src/errors.js'
+import { globToRegExp, parseValueMap, selectEntries, splitList, type SourceEntry } from '../../src/inputs/source.js'
 
 const entry = (key: string, value = 'v'): SourceEntry => ({ key, value, kind: 'secrets' })
 
@@ -43,7 +37,7 @@ describe('parseValueMap', () => {
     ['an alias', 'A: &x "1"\nB: *x', /aliases/]
   ])('rejects %s without quoting values', async (_label, text, message) => {
     const thrown: unknown = await parseValueMap(text, 'secrets').catch((error: unknown) => error)
-    expect(thrown).toBeInstanceOf(MapInputError)
+    expect(thrown).toBeInstanceOf(InputError)
     expect((thrown as Error).message).toMatch(message)
   })
 
@@ -63,7 +57,7 @@ describe('parseValueMap', () => {
   it('never quotes the source text in a parse error', async () => {
     const secret = 'hunter2-very-secret'
     const thrown: unknown = await parseValueMap(`A: "${secret}\nB: [`, 'secrets').catch((error: unknown) => error)
-    expect(thrown).toBeInstanceOf(MapInputError)
+    expect(thrown).toBeInstanceOf(InputError)
     expect((thrown as Error).message).not.toContain(secret)
   })
 })

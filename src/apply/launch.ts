@@ -14,6 +14,7 @@ import {
   type LaunchReport
 } from '../plan/launch.js'
 import { describeAwsError, type Logger } from '../errors.js'
+import { OUTPUT, type OutputName } from '../names.js'
 import type { Sleep } from '../concurrency.js'
 import { deployServiceOnce, submitJobOnce } from './send.js'
 import { waitForDeployment, waitForJob, waitForTask, type WaitResult } from './wait.js'
@@ -23,7 +24,7 @@ export type { LaunchReport }
 export interface LaunchResult {
   report: LaunchReport
   failure?: string
-  outputs: Record<string, string>
+  outputs: Partial<Record<OutputName, string>>
 }
 
 export interface LaunchOptions {
@@ -62,7 +63,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchResult> {
   }
   const timing = { log, sleep }
   const partition = identity?.partition ?? 'aws'
-  const outputs: Record<string, string> = {}
+  const outputs: LaunchResult['outputs'] = {}
   let waited: WaitResult | undefined
 
   switch (target.kind) {
@@ -78,8 +79,8 @@ export async function launch(options: LaunchOptions): Promise<LaunchResult> {
       })
       log.info(`Submitted job ${job.jobName} (${job.jobId}): ${report.link}`)
       if (wait) waited = await waitForJob({ ...timing, clients, jobId: job.jobId, timeoutMinutes: waitTimeoutMinutes })
-      outputs['job-id'] = job.jobId
-      outputs['job-status'] = waited?.status ?? 'SUBMITTED'
+      outputs[OUTPUT.jobId] = job.jobId
+      outputs[OUTPUT.jobStatus] = waited?.status ?? 'SUBMITTED'
       break
     }
     case 'ecs-service': {
@@ -126,7 +127,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchResult> {
         link: ecsTaskLink({ partition, region: request.region, cluster, taskArn })
       })
       log.info(`Started task ${taskArn}: ${report.link}`)
-      outputs['task-arn'] = taskArn
+      outputs[OUTPUT.taskArn] = taskArn
       if (wait) {
         waited = await waitForTask({
           ...timing,

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { InputError } from '../errors.js'
+import { INPUT } from '../names.js'
 import type { DefinitionKind } from '../plan/definitions.js'
 import { keyValueLines, listInput, numberInput, optionalInput } from './read.js'
 
@@ -23,14 +24,14 @@ export interface DefinitionRequest {
 
 const SOURCES = {
   batch: {
-    input: 'job-definition',
+    input: INPUT.jobDefinition,
     noun: 'job definition name',
     // Batch: 128 letters, digits, - and _; ECS families: 255.
     name: /^[A-Za-z0-9_-]{1,128}$/,
     arn: /^arn:aws[a-z-]*:batch:[a-z0-9-]+:\d{12}:job-definition\/[A-Za-z0-9_-]{1,128}(:\d+)?$/
   },
   ecs: {
-    input: 'task-definition',
+    input: INPUT.taskDefinition,
     noun: 'task definition family',
     name: /^[A-Za-z0-9_-]{1,255}$/,
     arn: /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}(:\d+)?$/
@@ -67,20 +68,26 @@ export function readDefinition(secretNames: ReadonlySet<string>): DefinitionRequ
   const batch = optionalInput(SOURCES.batch.input)
   const ecs = optionalInput(SOURCES.ecs.input)
   if (batch !== undefined && ecs !== undefined) {
-    throw new InputError('task-definition', `give either 'job-definition' (Batch) or 'task-definition' (ECS), not both`)
+    throw new InputError(
+      INPUT.taskDefinition,
+      `give either '${INPUT.jobDefinition}' (Batch) or '${INPUT.taskDefinition}' (ECS), not both`
+    )
   }
-  const dependents = ['containers', 'log-secret-options', 'keep-revisions']
+  const dependents = [INPUT.containers, INPUT.logSecretOptions, INPUT.keepRevisions]
   if (batch === undefined && ecs === undefined) {
     const orphan = dependents.find((name) => optionalInput(name) !== undefined)
     if (orphan)
-      throw new InputError(orphan, `needs 'job-definition' or 'task-definition' (the definition it applies to)`)
+      throw new InputError(
+        orphan,
+        `needs '${INPUT.jobDefinition}' or '${INPUT.taskDefinition}' (the definition it applies to)`
+      )
     return undefined
   }
   const kind: DefinitionKind = batch !== undefined ? 'batch' : 'ecs'
-  const containers = listInput('containers')
-  const logSecretOptions = keyValueLines('log-secret-options', { form: 'OPTION=NAME' }).map(({ key, value }) => {
+  const containers = listInput(INPUT.containers)
+  const logSecretOptions = keyValueLines(INPUT.logSecretOptions, { form: 'OPTION=NAME' }).map(({ key, value }) => {
     if (!secretNames.has(value)) {
-      throw new InputError('log-secret-options', `'${key}=${value}': '${value}' is neither synced nor in references`)
+      throw new InputError(INPUT.logSecretOptions, `'${key}=${value}': '${value}' is neither synced nor in references`)
     }
     return { option: key, name: value }
   })
@@ -89,6 +96,6 @@ export function readDefinition(secretNames: ReadonlySet<string>): DefinitionRequ
     source: readSource(kind, (batch ?? ecs) as string),
     containers: containers.length > 0 ? containers : undefined,
     logSecretOptions,
-    keepRevisions: numberInput('keep-revisions', { integer: true, min: 1 })
+    keepRevisions: numberInput(INPUT.keepRevisions, { integer: true, min: 1 })
   }
 }

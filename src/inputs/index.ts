@@ -11,7 +11,8 @@ import {
   USER_TAG_LIMIT,
   type Tag
 } from '../plan/rules.js'
-import { MapInputError, parseValueMap, selectEntries, type SourceEntry, type SourceKind } from './source.js'
+import { INPUT } from '../names.js'
+import { parseValueMap, selectEntries, type SourceEntry, type SourceKind } from './source.js'
 import { readDefinition, type DefinitionRequest } from './definition.js'
 import { readLaunch, type LaunchRequest } from './launch.js'
 import { booleanInput, choiceInput, keyValueLines, listInput, optionalInput, rawInput } from './read.js'
@@ -47,53 +48,13 @@ export interface ActionRequest {
   warnings: string[]
 }
 
-export const INPUT = {
-  secrets: 'secrets',
-  variables: 'variables',
-  include: 'include',
-  exclude: 'exclude',
-  path: 'path',
-  kmsKeyId: 'kms-key-id',
-  tier: 'tier',
-  tags: 'tags',
-  prune: 'prune',
-  references: 'references',
-  region: 'region',
-  dryRun: 'dry-run',
-  jobDefinition: 'job-definition',
-  taskDefinition: 'task-definition',
-  containers: 'containers',
-  logSecretOptions: 'log-secret-options',
-  keepRevisions: 'keep-revisions',
-  jobQueue: 'job-queue',
-  jobName: 'job-name',
-  jobParameters: 'job-parameters',
-  containerOverrides: 'container-overrides',
-  jobTags: 'job-tags',
-  cluster: 'cluster',
-  service: 'service',
-  runTask: 'run-task',
-  subnets: 'subnets',
-  securityGroups: 'security-groups',
-  assignPublicIp: 'assign-public-ip',
-  launchType: 'launch-type',
-  launch: 'launch',
-  wait: 'wait',
-  waitTimeout: 'wait-timeout'
-} as const
-
 const TIERS: readonly TierChoice[] = ['auto', 'Standard', 'Advanced', 'Intelligent-Tiering']
 
 /** Parses a map input and registers every value as a mask before anything else can log. */
 async function readValueMap(kind: SourceKind): Promise<SourceEntry[]> {
-  try {
-    const entries = await parseValueMap(rawInput(kind), kind)
-    if (kind === 'secrets') for (const entry of entries) maskValue(entry.value)
-    return entries
-  } catch (error) {
-    if (error instanceof MapInputError) throw new InputError(kind, error.message)
-    throw error
-  }
+  const entries = await parseValueMap(rawInput(kind), kind)
+  if (kind === INPUT.secrets) for (const entry of entries) maskValue(entry.value)
+  return entries
 }
 
 /** Masks the whole value and each of its lines: the runner masks line by line in logs. */
@@ -179,8 +140,8 @@ function selectSources(secrets: SourceEntry[], variables: SourceEntry[], warning
 /** Reads and validates every input. Throws InputError before any AWS call. */
 export async function readInputs(): Promise<ActionRequest> {
   const warnings: string[] = []
-  const secrets = await readValueMap('secrets')
-  const variables = await readValueMap('variables')
+  const secrets = await readValueMap(INPUT.secrets)
+  const variables = await readValueMap(INPUT.variables)
   const entries = selectSources(secrets, variables, warnings)
   const tier = choiceInput(INPUT.tier, TIERS, 'auto')
   const region = readRegion()

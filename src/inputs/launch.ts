@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js'
+import { INPUT, type InputName } from '../names.js'
 import { isJobName } from '../plan/batch.js'
 import { tagProblem, type Tag } from '../plan/rules.js'
 import type { DefinitionKind } from '../plan/definitions.js'
@@ -42,14 +43,14 @@ export interface LaunchRequest {
 const LAUNCH_TYPES = ['FARGATE', 'EC2', 'EXTERNAL', 'MANAGED_INSTANCES'] as const
 type LaunchType = (typeof LAUNCH_TYPES)[number]
 
-const BATCH_INPUTS = ['job-queue', 'job-name', 'job-parameters', 'container-overrides', 'job-tags']
-const TASK_INPUTS = ['subnets', 'security-groups', 'assign-public-ip', 'launch-type']
+const BATCH_INPUTS = [INPUT.jobQueue, INPUT.jobName, INPUT.jobParameters, INPUT.containerOverrides, INPUT.jobTags]
+const TASK_INPUTS = [INPUT.subnets, INPUT.securityGroups, INPUT.assignPublicIp, INPUT.launchType]
 
-function given(names: readonly string[]): string | undefined {
+function given(names: readonly InputName[]): InputName | undefined {
   return names.find((name) => optionalInput(name) !== undefined)
 }
 
-function ids(input: string, prefix: string): string[] {
+function ids(input: InputName, prefix: string): string[] {
   const values = listInput(input)
   const bad = values.find((value) => !new RegExp(`^${prefix}-[0-9a-f]+$`).test(value))
   if (bad) throw new InputError(input, `'${bad}' is not an id like ${prefix}-0123456789abcdef0`)
@@ -57,49 +58,55 @@ function ids(input: string, prefix: string): string[] {
 }
 
 function batchTarget(): LaunchTarget {
-  const jobName = optionalInput('job-name')
+  const jobName = optionalInput(INPUT.jobName)
   if (jobName !== undefined && !isJobName(jobName)) {
     throw new InputError(
-      'job-name',
+      INPUT.jobName,
       `'${jobName}' must be 1 to 128 letters, digits, - and _, starting with a letter or digit`
     )
   }
   return {
     kind: 'batch-job',
-    jobQueue: optionalInput('job-queue') as string,
+    jobQueue: optionalInput(INPUT.jobQueue) as string,
     jobName,
-    parameters: Object.fromEntries(keyValueLines('job-parameters').map(({ key, value }) => [key, value])),
-    containerOverrides: jsonObjectInput('container-overrides'),
-    tags: keyValueLines('job-tags', { check: tagProblem })
+    parameters: Object.fromEntries(keyValueLines(INPUT.jobParameters).map(({ key, value }) => [key, value])),
+    containerOverrides: jsonObjectInput(INPUT.containerOverrides),
+    tags: keyValueLines(INPUT.jobTags, { check: tagProblem })
   }
 }
 
 function ecsTarget(): LaunchTarget | undefined {
-  const cluster = optionalInput('cluster')
-  const service = optionalInput('service')
-  const runTask = booleanInput('run-task', false)
+  const cluster = optionalInput(INPUT.cluster)
+  const service = optionalInput(INPUT.service)
+  const runTask = booleanInput(INPUT.runTask, false)
   if (service !== undefined && runTask) {
-    throw new InputError('run-task', `give either 'service' (redeploy) or 'run-task' (one-off task), not both`)
+    throw new InputError(
+      INPUT.runTask,
+      `give either '${INPUT.service}' (redeploy) or '${INPUT.runTask}' (one-off task), not both`
+    )
   }
   if (service !== undefined) {
-    if (cluster === undefined) throw new InputError('cluster', `is required with 'service'`)
+    if (cluster === undefined) throw new InputError(INPUT.cluster, `is required with '${INPUT.service}'`)
     const stray = given(TASK_INPUTS)
     if (stray)
-      throw new InputError(stray, `applies to 'run-task', not to a service (the service keeps its network settings)`)
+      throw new InputError(
+        stray,
+        `applies to '${INPUT.runTask}', not to a service (the service keeps its network settings)`
+      )
     return { kind: 'ecs-service', cluster, service }
   }
   if (!runTask) {
-    const stray = given([...TASK_INPUTS, 'cluster'])
-    if (stray) throw new InputError(stray, `needs 'service' or 'run-task: true'`)
+    const stray = given([...TASK_INPUTS, INPUT.cluster])
+    if (stray) throw new InputError(stray, `needs '${INPUT.service}' or '${INPUT.runTask}: true'`)
     return undefined
   }
   return {
     kind: 'ecs-task',
     cluster,
-    launchType: choiceInput('launch-type', LAUNCH_TYPES),
-    subnets: ids('subnets', 'subnet'),
-    securityGroups: ids('security-groups', 'sg'),
-    assignPublicIp: choiceInput('assign-public-ip', ['ENABLED', 'DISABLED'] as const)
+    launchType: choiceInput(INPUT.launchType, LAUNCH_TYPES),
+    subnets: ids(INPUT.subnets, 'subnet'),
+    securityGroups: ids(INPUT.securityGroups, 'sg'),
+    assignPublicIp: choiceInput(INPUT.assignPublicIp, ['ENABLED', 'DISABLED'] as const)
   }
 }
 
@@ -107,34 +114,45 @@ function ecsTarget(): LaunchTarget | undefined {
 // Inputs with a default in action.yml (launch, wait, wait-timeout, run-task) always reach the
 // action from the runner, so only a value that asks for something counts as given.
 export function readLaunch(kind: DefinitionKind | undefined): LaunchRequest | undefined {
-  const runTask = booleanInput('run-task', false) ? ['run-task'] : []
+  const runTask = booleanInput(INPUT.runTask, false) ? [INPUT.runTask] : []
   let target: LaunchTarget | undefined
   if (kind === 'batch') {
-    const ecsInput = given(['cluster', 'service', ...TASK_INPUTS]) ?? runTask[0]
-    if (ecsInput) throw new InputError(ecsInput, `is for ECS; with 'job-definition' use 'job-queue'`)
-    target = optionalInput('job-queue') === undefined ? undefined : batchTarget()
+    const ecsInput = given([INPUT.cluster, INPUT.service, ...TASK_INPUTS]) ?? runTask[0]
+    if (ecsInput) throw new InputError(ecsInput, `is for ECS; with '${INPUT.jobDefinition}' use '${INPUT.jobQueue}'`)
+    target = optionalInput(INPUT.jobQueue) === undefined ? undefined : batchTarget()
     if (!target) {
       const orphan = given(BATCH_INPUTS)
-      if (orphan) throw new InputError(orphan, `needs 'job-queue' (the queue to submit the job to)`)
+      if (orphan) throw new InputError(orphan, `needs '${INPUT.jobQueue}' (the queue to submit the job to)`)
     }
   } else if (kind === 'ecs') {
     const batchInput = given(BATCH_INPUTS)
-    if (batchInput) throw new InputError(batchInput, `is for Batch; with 'task-definition' use 'service' or 'run-task'`)
+    if (batchInput)
+      throw new InputError(
+        batchInput,
+        `is for Batch; with '${INPUT.taskDefinition}' use '${INPUT.service}' or '${INPUT.runTask}'`
+      )
     target = ecsTarget()
   } else {
-    const orphan = given([...BATCH_INPUTS, 'cluster', 'service', ...TASK_INPUTS]) ?? runTask[0]
-    if (orphan) throw new InputError(orphan, `needs 'job-definition' or 'task-definition' (the definition to run)`)
+    const orphan = given([...BATCH_INPUTS, INPUT.cluster, INPUT.service, ...TASK_INPUTS]) ?? runTask[0]
+    if (orphan)
+      throw new InputError(
+        orphan,
+        `needs '${INPUT.jobDefinition}' or '${INPUT.taskDefinition}' (the definition to run)`
+      )
   }
   if (!target) {
-    if (booleanInput('wait', false)) {
-      throw new InputError('wait', `needs something to launch: 'job-queue', 'service' or 'run-task'`)
+    if (booleanInput(INPUT.wait, false)) {
+      throw new InputError(
+        INPUT.wait,
+        `needs something to launch: '${INPUT.jobQueue}', '${INPUT.service}' or '${INPUT.runTask}'`
+      )
     }
     return undefined
   }
   return {
     target,
-    when: choiceInput('launch', ['always', 'on-change'] as const, 'always'),
-    wait: booleanInput('wait', false),
-    waitTimeoutMinutes: numberInput('wait-timeout', { integer: false, min: 0.01 }) ?? 30
+    when: choiceInput(INPUT.launch, ['always', 'on-change'] as const, 'always'),
+    wait: booleanInput(INPUT.wait, false),
+    waitTimeoutMinutes: numberInput(INPUT.waitTimeout, { integer: false, min: 0.01 }) ?? 30
   }
 }

@@ -1,24 +1,25 @@
 // Primitives over core.getInput: the only place the toolkit's input functions are called.
 import * as core from '@actions/core'
 import { InputError } from '../errors.js'
+import type { InputName } from '../names.js'
 import { splitList } from './source.js'
 import type { Tag } from '../plan/rules.js'
 
 /** The input's text, or undefined when it is empty (as an input left out is). */
-export function optionalInput(name: string): string | undefined {
+export function optionalInput(name: InputName): string | undefined {
   const value = core.getInput(name)
   return value === '' ? undefined : value
 }
 
-export function rawInput(name: string): string {
+export function rawInput(name: InputName): string {
   return core.getInput(name)
 }
 
-export function listInput(name: string): string[] {
+export function listInput(name: InputName): string[] {
   return splitList(core.getInput(name))
 }
 
-export function booleanInput(name: string, fallback: boolean): boolean {
+export function booleanInput(name: InputName, fallback: boolean): boolean {
   if (optionalInput(name) === undefined) return fallback
   try {
     return core.getBooleanInput(name)
@@ -27,7 +28,7 @@ export function booleanInput(name: string, fallback: boolean): boolean {
   }
 }
 
-export function numberInput(name: string, options: { integer: boolean; min: number }): number | undefined {
+export function numberInput(name: InputName, options: { integer: boolean; min: number }): number | undefined {
   const text = optionalInput(name)
   if (text === undefined) return undefined
   const value = Number(text)
@@ -39,9 +40,9 @@ export function numberInput(name: string, options: { integer: boolean; min: numb
 }
 
 /** One of `choices`, matched without regard to case, or `fallback` when empty. */
-export function choiceInput<T extends string>(name: string, choices: readonly T[], fallback: T): T
-export function choiceInput<T extends string>(name: string, choices: readonly T[]): T | undefined
-export function choiceInput<T extends string>(name: string, choices: readonly T[], fallback?: T): T | undefined {
+export function choiceInput<T extends string>(name: InputName, choices: readonly T[], fallback: T): T
+export function choiceInput<T extends string>(name: InputName, choices: readonly T[]): T | undefined
+export function choiceInput<T extends string>(name: InputName, choices: readonly T[], fallback?: T): T | undefined {
   const text = optionalInput(name)
   if (text === undefined) return fallback
   const choice = choices.find((candidate) => candidate.toLowerCase() === text.toLowerCase())
@@ -51,7 +52,7 @@ export function choiceInput<T extends string>(name: string, choices: readonly T[
 
 /** Reads `key=value` lines; keys must be unique. */
 export function keyValueLines(
-  input: string,
+  input: InputName,
   options: { form?: string; check?: (key: string, value: string) => string | undefined } = {}
 ): Tag[] {
   const pairs = core.getMultilineInput(input).map((line) => {
@@ -68,7 +69,7 @@ export function keyValueLines(
   return pairs
 }
 
-export function jsonObjectInput(name: string): Record<string, unknown> | undefined {
+export function jsonObjectInput(name: InputName): Record<string, unknown> | undefined {
   const text = optionalInput(name)
   if (text === undefined) return undefined
   let data: unknown

@@ -1,6 +1,9 @@
 import { parseDocument } from 'yaml'
+import { InputError } from '../errors.js'
+import type { INPUT } from '../names.js'
 
-export type SourceKind = 'secrets' | 'variables'
+/** The input an entry comes from. */
+export type SourceKind = typeof INPUT.secrets | typeof INPUT.variables
 
 export interface SourceEntry {
   key: string
@@ -8,13 +11,10 @@ export interface SourceEntry {
   kind: SourceKind
 }
 
-/** A problem in a map input. Never carries a value: only keys and positions. */
-export class MapInputError extends Error {}
-
 /**
  * Parses `${{ toJSON(secrets) }}`-style JSON or a YAML block of `NAME: value` into entries.
  * JSON is parsed as YAML 1.2 (a superset); parser messages are not passed on because
- * they quote the source line, which may hold a secret value.
+ * they quote the source line, which may hold a secret value: errors carry only keys and positions.
  */
 export async function parseValueMap(text: string, kind: SourceKind): Promise<SourceEntry[]> {
   if (text.trim() === '') return []
@@ -48,9 +48,10 @@ function parseYamlMap(text: string, kind: SourceKind): SourceEntry[] {
   const problem = doc.errors[0]
   if (problem) {
     if (problem.code === 'DUPLICATE_KEY') {
-      throw new MapInputError(`has a duplicate key${positionOf(problem.linePos)}; each name may appear once`)
+      throw new InputError(kind, `has a duplicate key${positionOf(problem.linePos)}; each name may appear once`)
     }
-    throw new MapInputError(
+    throw new InputError(
+      kind,
       `is not valid JSON or YAML${positionOf(problem.linePos)}. Pass a map of NAME: value, e.g. \${{ toJSON(secrets) }} or lines of NAME: \${{ toJSON(secrets.NAME) }}`
     )
   }
@@ -58,11 +59,11 @@ function parseYamlMap(text: string, kind: SourceKind): SourceEntry[] {
   try {
     data = doc.toJS({ maxAliasCount: 0 })
   } catch {
-    throw new MapInputError('uses YAML aliases or tags; pass plain NAME: value pairs')
+    throw new InputError(kind, 'uses YAML aliases or tags; pass plain NAME: value pairs')
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     const shape = Array.isArray(data) ? 'a list' : data === null ? 'empty' : `a ${typeof data}`
-    throw new MapInputError(`must be a map of NAME: value, but it is ${shape}`)
+    throw new InputError(kind, `must be a map of NAME: value, but it is ${shape}`)
   }
   return Object.entries(data as Record<string, unknown>).map(([key, value]) => {
     if (typeof value !== 'string') {
@@ -74,7 +75,8 @@ function parseYamlMap(text: string, kind: SourceKind): SourceEntry[] {
             : typeof value === 'object'
               ? 'a map'
               : `a ${typeof value}`
-      throw new MapInputError(
+      throw new InputError(
+        kind,
         `'${key}' must have a string value, but it is ${shape}. Quote it, or pass it as \${{ toJSON(${kind}.${key}) }}`
       )
     }

@@ -1,5 +1,7 @@
 // Pure: the Batch job definition — its containers, the register request, the job name.
-import { DefinitionError, type ContainerLike, type ContainerSlot } from './containers.js'
+import { InputError } from '../errors.js'
+import { INPUT } from '../names.js'
+import type { ContainerLike, ContainerSlot } from './containers.js'
 import {
   asObject,
   fill,
@@ -88,7 +90,7 @@ function containerSlot(id: string, container: Record<string, unknown>): Containe
 
 export const batchModel: DefinitionModel = {
   kind: 'batch',
-  input: 'job-definition',
+  input: INPUT.jobDefinition,
   noun: 'job definition',
   // Batch's documented limit on a job definition.
   maxBytes: 24 * 1024,
@@ -102,17 +104,18 @@ export const batchModel: DefinitionModel = {
 
   /** RegisterJobDefinition shape, one described definition, or a whole DescribeJobDefinitions answer. */
   fromFile(data) {
-    const record = requireObject(data, 'RegisterJobDefinition or DescribeJobDefinitions')
+    const record = requireObject(INPUT.jobDefinition, data, 'RegisterJobDefinition or DescribeJobDefinitions')
     if (Array.isArray(record.jobDefinitions)) {
       if (record.jobDefinitions.length !== 1) {
-        throw new DefinitionError(
+        throw new InputError(
+          INPUT.jobDefinition,
           `holds ${record.jobDefinitions.length} job definitions in jobDefinitions; keep exactly one`
         )
       }
       return batchModel.fromFile(record.jobDefinitions[0])
     }
     if (typeof record.jobDefinitionName !== 'string' || record.jobDefinitionName === '') {
-      throw new DefinitionError('has no jobDefinitionName')
+      throw new InputError(INPUT.jobDefinition, 'has no jobDefinitionName')
     }
     return record
   },
@@ -122,8 +125,9 @@ export const batchModel: DefinitionModel = {
   /** Every container, with the name `containers` uses for it (node ranges by their targetNodes). */
   containers(definition) {
     if (definition.eksProperties) {
-      throw new DefinitionError(
-        `Input 'job-definition': '${String(definition.jobDefinitionName)}' runs on EKS, where secrets are Kubernetes secrets, not SSM parameters; this action supports ECS-based Batch job definitions`
+      throw new InputError(
+        INPUT.jobDefinition,
+        `'${String(definition.jobDefinitionName)}' runs on EKS, where secrets are Kubernetes secrets, not SSM parameters; this action supports ECS-based Batch job definitions`
       )
     }
     const single = asObject(definition.containerProperties)

@@ -1,4 +1,6 @@
 // Pure: put secret references into chosen containers of a Batch or ECS definition.
+import { InputError } from '../errors.js'
+import { INPUT } from '../names.js'
 
 export interface SecretRef {
   name: string
@@ -26,26 +28,24 @@ export interface ContainerSlot {
   executionRoleArn: string | undefined
 }
 
-/** A problem the user must fix; the message names the input. */
-export class DefinitionError extends Error {}
-
 /** Picks the containers that get the secrets: all of them with `*`, one without a choice. */
 export function chooseContainers(
   slots: readonly ContainerSlot[],
   chosen: readonly string[] | undefined
 ): ContainerSlot[] {
-  if (slots.length === 0) throw new DefinitionError('the definition has no container to put secrets into')
+  if (slots.length === 0) throw new Error('the definition has no container to put secrets into')
   const ids = slots.map((slot) => `'${slot.id}'`).join(', ')
   if (chosen === undefined || chosen.length === 0) {
     if (slots.length === 1) return [...slots]
-    throw new DefinitionError(
-      `Input 'containers': the definition has ${slots.length} containers (${ids}); name the ones that get the secrets, or '*' for all`
+    throw new InputError(
+      INPUT.containers,
+      `the definition has ${slots.length} containers (${ids}); name the ones that get the secrets, or '*' for all`
     )
   }
   if (chosen.includes('*')) return [...slots]
   return chosen.map((id) => {
     const slot = slots.find((candidate) => candidate.id === id)
-    if (!slot) throw new DefinitionError(`Input 'containers': no container '${id}' in the definition; it has ${ids}`)
+    if (!slot) throw new InputError(INPUT.containers, `no container '${id}' in the definition; it has ${ids}`)
     return slot
   })
 }
@@ -87,8 +87,9 @@ export function rewriteContainer(
   if (options.logSecretOptions.length > 0) {
     const log = slot.container.logConfiguration
     if (!log?.logDriver) {
-      throw new DefinitionError(
-        `Input 'log-secret-options': container '${slot.id}' has no logConfiguration.logDriver to pass them to`
+      throw new InputError(
+        INPUT.logSecretOptions,
+        `container '${slot.id}' has no logConfiguration.logDriver to pass them to`
       )
     }
     const optionNames = new Set(options.logSecretOptions.map((option) => option.name))

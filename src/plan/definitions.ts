@@ -5,7 +5,6 @@ import {
   chooseContainers,
   compareText,
   containerChanges,
-  DefinitionError,
   rewriteContainer,
   sameDefinition,
   type ContainerLike,
@@ -13,6 +12,8 @@ import {
   type RewriteOptions
 } from './containers.js'
 import type { DescribedDefinition } from '../aws/definition-store.js'
+import { InputError } from '../errors.js'
+import type { InputName } from '../names.js'
 
 export type DefinitionDocument = Record<string, unknown>
 export type DefinitionKind = 'batch' | 'ecs'
@@ -20,8 +21,8 @@ export type DefinitionKind = 'batch' | 'ecs'
 /** The service-specific shape of a definition. */
 export interface DefinitionModel {
   kind: DefinitionKind
-  /** The input that names it: 'job-definition' or 'task-definition'. */
-  input: string
+  /** The input that names it: job-definition or task-definition. */
+  input: InputName
   /** 'job definition' or 'task definition', for messages. */
   noun: string
   /** The largest register request the service accepts, in bytes of JSON. */
@@ -87,9 +88,9 @@ export function pick(document: DefinitionDocument, members: readonly string[]): 
 }
 
 /** A definition file must hold one JSON object with a name. */
-export function requireObject(data: unknown, shapes: string): Record<string, unknown> {
+export function requireObject(input: InputName, data: unknown, shapes: string): Record<string, unknown> {
   const record = asObject(data)
-  if (!record) throw new DefinitionError(`must hold a JSON object (${shapes} shape)`)
+  if (!record) throw new InputError(input, `must hold a JSON object (${shapes} shape)`)
   return record
 }
 
@@ -180,8 +181,9 @@ export function planDefinitionRewrite(options: DefinitionPlanOptions): Definitio
   }
   const bytes = Buffer.byteLength(JSON.stringify(definition))
   if (changed && bytes > model.maxBytes) {
-    throw new DefinitionError(
-      `Input '${model.input}': with these secrets the ${model.noun} would be ${bytes} bytes; AWS accepts at most ${model.maxBytes}. Give the secrets to fewer containers, or sync fewer names`
+    throw new InputError(
+      model.input,
+      `with these secrets the ${model.noun} would be ${bytes} bytes; AWS accepts at most ${model.maxBytes}. Give the secrets to fewer containers, or sync fewer names`
     )
   }
   return { definition, changed, containers: chosen, changes, warnings }

@@ -1,5 +1,7 @@
 // Pure: the ECS task definition — its containers and the register request.
-import { DefinitionError, type ContainerLike } from './containers.js'
+import { InputError } from '../errors.js'
+import { INPUT } from '../names.js'
+import type { ContainerLike } from './containers.js'
 import {
   asObject,
   fill,
@@ -87,7 +89,7 @@ function withEcsDefaults(document: DefinitionDocument): DefinitionDocument {
 
 export const ecsModel: DefinitionModel = {
   kind: 'ecs',
-  input: 'task-definition',
+  input: INPUT.taskDefinition,
   noun: 'task definition',
   // ECS's documented limit on a task definition.
   maxBytes: 64 * 1024,
@@ -100,13 +102,14 @@ export const ecsModel: DefinitionModel = {
 
   /** RegisterTaskDefinition shape, a task definition, or a whole DescribeTaskDefinition answer (tags beside it). */
   fromFile(data) {
-    const record = requireObject(data, 'RegisterTaskDefinition or DescribeTaskDefinition')
+    const record = requireObject(INPUT.taskDefinition, data, 'RegisterTaskDefinition or DescribeTaskDefinition')
     const inner = asObject(record.taskDefinition)
     if (inner) {
       const tags = Array.isArray(record.tags) && record.tags.length > 0 ? { tags: record.tags } : {}
       return ecsModel.fromFile({ ...inner, ...tags })
     }
-    if (typeof record.family !== 'string' || record.family === '') throw new DefinitionError('has no family')
+    if (typeof record.family !== 'string' || record.family === '')
+      throw new InputError(INPUT.taskDefinition, 'has no family')
     return record
   },
 

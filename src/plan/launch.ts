@@ -1,7 +1,8 @@
 // Pure: what the launch will be (a Batch job, a service deployment or a task), its SubmitJob and
 // RunTask requests, the job's name and tags, and console links.
 import type { RunContext } from '../context.js'
-import { DefinitionError } from './containers.js'
+import { InputError } from '../errors.js'
+import { INPUT } from '../names.js'
 import { createHash } from 'node:crypto'
 import { cleanJobName } from './batch.js'
 import type { DefinitionDocument } from './definitions.js'
@@ -49,8 +50,9 @@ export interface SubmitJobRequest {
 export function planSubmitJob(options: SubmitPlanOptions): SubmitJobRequest {
   const tags = { ...Object.fromEntries(options.tags.map((tag) => [tag.key, tag.value])), ...traceTags(options.context) }
   if (Object.keys(tags).length > JOB_TAG_LIMIT) {
-    throw new DefinitionError(
-      `Input 'job-tags': ${options.tags.length} tags plus ${Object.keys(traceTags(options.context)).length} the action adds exceed Batch's ${JOB_TAG_LIMIT}`
+    throw new InputError(
+      INPUT.jobTags,
+      `${options.tags.length} tags plus ${Object.keys(traceTags(options.context)).length} the action adds exceed Batch's ${JOB_TAG_LIMIT}`
     )
   }
   const request: SubmitJobRequest = {
@@ -63,8 +65,9 @@ export function planSubmitJob(options: SubmitPlanOptions): SubmitJobRequest {
   const overrides = options.containerOverrides
   if (overrides) {
     if (options.definition.nodeProperties) {
-      throw new DefinitionError(
-        `Input 'container-overrides': multi-node job definitions take node overrides, which this action does not send`
+      throw new InputError(
+        INPUT.containerOverrides,
+        `multi-node job definitions take node overrides, which this action does not send`
       )
     }
     if (options.definition.ecsProperties) request.ecsPropertiesOverride = overrides
@@ -105,7 +108,7 @@ export function runToken(context: RunContext, salt: string): string {
 export function planRunTask(options: RunTaskPlanOptions): RunTaskRequest {
   const { definition, context } = options
   if (definition.networkMode === 'awsvpc' && options.subnets.length === 0) {
-    throw new DefinitionError(`Input 'subnets': the task definition uses networkMode awsvpc, so RunTask needs subnets`)
+    throw new InputError(INPUT.subnets, `the task definition uses networkMode awsvpc, so RunTask needs subnets`)
   }
   const request: RunTaskRequest = {
     taskDefinition: options.definitionArn,

@@ -2,7 +2,8 @@
 // execution role needs.
 import type { Identity } from '../aws/sts.js'
 import type { ActionRequest, DefinitionRequest } from '../inputs/index.js'
-import { compareText, DefinitionError, type SecretRef } from './containers.js'
+import { InputError } from '../errors.js'
+import { compareText, type SecretRef } from './containers.js'
 import { planDefinitionRewrite, type DefinitionPlan, type DefinitionState } from './definitions.js'
 import { parameterName } from './parameters.js'
 import { executionRolePolicy, referenceArn, type PolicyDocument } from './policy.js'
@@ -98,8 +99,9 @@ export function planDefinition(
   })
   const withoutRole = plan.containers.filter((slot) => !slot.executionRoleArn).map((slot) => `'${slot.id}'`)
   if (secrets.secrets.length > 0 && withoutRole.length > 0) {
-    throw new DefinitionError(
-      `Input '${state.model.input}': container ${withoutRole.join(', ')} of '${state.name}' has no executionRoleArn; ${state.model.kind === 'batch' ? 'Batch' : 'ECS'} needs an execution role to read secrets. Give it a role with this policy:\n${JSON.stringify(secrets.policy, null, 2)}`
+    throw new InputError(
+      state.model.input,
+      `container ${withoutRole.join(', ')} of '${state.name}' has no executionRoleArn; ${state.model.kind === 'batch' ? 'Batch' : 'ECS'} needs an execution role to read secrets. Give it a role with this policy:\n${JSON.stringify(secrets.policy, null, 2)}`
     )
   }
   return plan
