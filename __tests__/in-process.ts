@@ -70,12 +70,13 @@ export function useInProcessRun(): { fake: () => FakeAws; runWith: typeof runWit
     await run({ sleep: async () => undefined })
     vi.restoreAllMocks()
     const lines = stdout.split('\n')
+    const decode = (line: string) => line.replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%')
     return {
       failed: process.exitCode === 1,
       stdout,
       outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
       summary: await readFile(summaryFile, 'utf8'),
-      errors: lines.filter((line) => line.startsWith('::error::')).map((line) => line.slice(9)),
+      errors: lines.filter((line) => line.startsWith('::error::')).map((line) => decode(line.slice(9))),
       warnings: lines.filter((line) => line.startsWith('::warning::')).map((line) => line.slice(11))
     }
   }

@@ -176,7 +176,9 @@ describe('waitForJob', () => {
   it('caps the backoff at 30 s and stops at the timeout', async () => {
     batchMock.on(DescribeJobsCommand).resolves(detail('RUNNING'))
     const result = await waitForJob({ clients, jobId: 'j', timeoutMinutes: 3, log, sleep, now })
-    expect(result.failure).toMatch(/Timed out after 3 minutes waiting for job j; its last status was RUNNING/)
+    expect(result.failure).toBe(
+      'Timed out after 3 minutes waiting for job j; its last status was RUNNING and it is still running (wait-timeout sets the limit)'
+    )
     expect(Math.max(...sleeps)).toBe(30_000)
     expect(sleeps.reduce((a, b) => a + b, 0)).toBe(180_000)
   })
