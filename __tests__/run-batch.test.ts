@@ -22,22 +22,6 @@ beforeAll(() => {
   fake().batch.addQueue('q')
   fake().batch.seedDefinition({ jobDefinitionName: 'app', type: 'container', containerProperties: container('app:1') })
   fake().batch.seedDefinition({ jobDefinitionName: 'norole', type: 'container', containerProperties: { image: 'x' } })
-  fake().batch.seedDefinition({
-    jobDefinitionName: 'etl',
-    type: 'container',
-    platformCapabilities: ['FARGATE'],
-    ecsProperties: {
-      taskProperties: [
-        {
-          executionRoleArn: ROLE,
-          containers: [
-            { name: 'extract', image: 'extract:1', essential: true },
-            { name: 'load', image: 'load:1', essential: false }
-          ]
-        }
-      ]
-    }
-  })
 })
 
 const base = { secrets: '{"TOKEN": "token-value-1"}', path: '/b/' }
@@ -141,27 +125,6 @@ describe('the definition and launch stages', () => {
     expect(read?.input).toMatchObject({ WithDecryption: false })
   })
 
-  it('registers a describe-shaped file, dropping a member AWS added later, and runs that revision', async () => {
-    const described = {
-      jobDefinitionName: 'described',
-      type: 'container',
-      containerProperties: container('app:1'),
-      jobDefinitionArn: 'arn:aws:batch:us-east-1:123456789012:job-definition/described:7',
-      revision: 7,
-      status: 'ACTIVE',
-      containerOrchestrationType: 'ECS',
-      someFieldAwsAddsLater: { enabled: true }
-    }
-    const file = await definitionFile('described.json', { jobDefinitions: [described] })
-    const result = await runWith({ ...base, 'job-definition': file, 'job-queue': 'q' })
-    expect(result.errors).toEqual([])
-    const [registered] = fake().batch.definitions('described') as (Record<string, unknown> & Secrets)[]
-    expect(registered?.revision).toBe(1)
-    expect(registered?.someFieldAwsAddsLater).toBeUndefined()
-    expect(registered?.containerProperties.secrets).toEqual([{ name: 'TOKEN', valueFrom: arn('/b/TOKEN') }])
-    expect(fake().batch.jobs().at(-1)?.jobDefinition).toBe(registered?.jobDefinitionArn)
-  })
-
   it('dry-run prints the parameter changes, the definition diff and the job, and writes nothing', async () => {
     const revision = fake().batch.definitions('app').length
     const inputs = { secrets: '{"DRY": "dry-value-1"}', path: '/dry/', 'job-definition': 'app', 'job-queue': 'q' }
@@ -216,11 +179,6 @@ describe('fails before writing anything', () => {
       /^Input 'job-definition': no ACTIVE revision of job definition 'nope'/
     ],
     ['job-definition', { 'job-definition': 'app:999' }, /^Input 'job-definition': job definition 'app:999' not found/],
-    [
-      'containers',
-      { 'job-definition': 'etl', 'job-queue': 'q' },
-      /^Input 'containers': the definition has 2 containers \('extract', 'load'\); name the ones that get the secrets, or '\*' for all$/
-    ],
     [
       'the execution role',
       { 'job-definition': 'norole' },

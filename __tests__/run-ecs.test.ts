@@ -200,32 +200,6 @@ describe('task definitions', () => {
     expect(fake().writes()).toEqual([])
   })
 
-  it('registers a describe-shaped file, dropping what AWS adds, with the tags beside it', async () => {
-    const file = await definitionFile('described.json', {
-      taskDefinition: {
-        family: 'api',
-        executionRoleArn: ROLE,
-        containerDefinitions: [{ name: 'main', image: 'api:1', memory: 512 }],
-        taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/api:12',
-        revision: 12,
-        status: 'ACTIVE',
-        requiresAttributes: [{ name: 'ecs.capability.secrets.ssm.environment-variables' }],
-        compatibilities: ['EC2', 'FARGATE'],
-        registeredAt: 1700000000,
-        registeredBy: 'arn:aws:sts::123456789012:assumed-role/deployer/ci',
-        deregisteredAt: null,
-        aFieldAwsAddsLater: { value: 1 }
-      },
-      tags: [{ key: 'team', value: 'api' }]
-    })
-    const result = await runWith({ ...base, 'task-definition': file, containers: '' })
-    expect(result.errors).toEqual([])
-    const [registered] = fake().ecs.taskDefinitions('api') as Record<string, unknown>[]
-    expect(registered?.revision).toBe(1)
-    expect(registered?.aFieldAwsAddsLater).toBeUndefined()
-    expect(registered?.tags).toEqual([{ key: 'team', value: 'api' }])
-  })
-
   it('registers a task definition file and keeps only the newest revisions', async () => {
     const definition = (image: string) => ({
       family: 'jobs',

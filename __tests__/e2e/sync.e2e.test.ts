@@ -45,6 +45,8 @@ describe(`sync end to end under ${ACTION_RUNTIME.label}`, () => {
     expect(stored?.tags).toEqual({ 'managed-by': 'ssm-secrets-action' })
     expect(fake.count('GetCallerIdentity')).toBe(1)
     expect(first.summary).toContain('Synced 25 parameters under `/prod/billing/`: 25 created.')
+    expect(first.summary).toContain('<code>/prod/billing/SECRET_0</code>')
+    expect(first.stdout).toContain('::group::Plan: 25 to create, 0 to update, 0 unchanged, 0 to delete')
 
     fake.clearRequests()
     const second = await run({ inputs })

@@ -66,7 +66,7 @@ describe('toRegisterRequest', () => {
   })
 })
 
-describe('planBatchDefinition', () => {
+describe('the Batch definition rewrite', () => {
   it('replaces same-name secrets, keeps unrelated ones, drops the same-name plain variable', () => {
     const current = single()
     const plan = rewrite(current, { current })
