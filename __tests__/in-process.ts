@@ -75,10 +75,7 @@ export function useInProcessRun(): { fake: () => FakeAws; runWith: typeof runWit
       outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
       summary: await readFile(summaryFile, 'utf8'),
       errors: errorAnnotations({ stdout }),
-      warnings: stdout
-        .split('\n')
-        .filter((line) => line.startsWith('::warning::'))
-        .map((line) => line.slice(11))
+      warnings: [...stdout.matchAll(/^::warning::(.*)$/gm)].map((match) => match[1] ?? '')
     }
   }
 

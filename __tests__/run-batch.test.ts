@@ -12,12 +12,6 @@ const container = (image: string) => ({ image, executionRoleArn: ROLE, logConfig
 const dir = await mkdtemp(join(tmpdir(), 'run-batch-'))
 afterAll(() => rm(dir, { recursive: true, force: true }))
 
-async function definitionFile(name: string, content: unknown): Promise<string> {
-  const file = join(dir, name)
-  await writeFile(file, JSON.stringify(content))
-  return file
-}
-
 beforeAll(() => {
   fake().batch.addQueue('q')
   fake().batch.seedDefinition({ jobDefinitionName: 'app', type: 'container', containerProperties: container('app:1') })
@@ -91,17 +85,6 @@ describe('the definition and launch stages', () => {
     }
     expect(fake().count('PutParameter')).toBe(1)
     expect(fake().batch.definitions('app')).toHaveLength(revisions)
-  })
-
-  it('with prune, drops the definition secret of a parameter it deleted', async () => {
-    const inputs = { secrets: '{"A": "a-value-1", "B": "b-value-1"}', path: '/pr/', 'job-definition': 'app' }
-    expect((await runWith(inputs)).failed).toBe(false)
-    const result = await runWith({ ...inputs, secrets: '{"A": "a-value-1"}', prune: 'true' })
-    expect(result.failed).toBe(false)
-    expect(secretNames('app')).toContain('A')
-    expect(secretNames('app')).not.toContain('B')
-    expect(result.warnings).toContain(`container 'app': removed secret B, whose parameter is no longer synced`)
-    expect(fake().ssm.get('/pr/B')).toBeUndefined()
   })
 
   it('with prune, keeps the definition secret of a parameter under the path that it does not manage', async () => {
@@ -199,11 +182,9 @@ describe('fails before writing anything', () => {
   })
 
   it('needs the account for definition ARNs: an STS failure is an error', async () => {
-    const file = await definitionFile('new.json', {
-      jobDefinitionName: 'brand-new',
-      type: 'container',
-      containerProperties: { image: 'x', executionRoleArn: ROLE }
-    })
+    const file = join(dir, 'new.json')
+    const definition = { jobDefinitionName: 'brand-new', type: 'container', containerProperties: container('x') }
+    await writeFile(file, JSON.stringify(definition))
     fake().inject({ operation: 'GetCallerIdentity', kind: 'server-error', times: 10 })
     const result = await runWith({ ...base, path: '/sts-def/', 'job-definition': file }, { AWS_MAX_ATTEMPTS: '1' })
     expect(result.errors[0]).toMatch(/^Could not read the account id \(STS GetCallerIdentity\): InternalServerError/)

@@ -10,12 +10,6 @@ const ROLE = 'arn:aws:iam::123456789012:role/exec'
 const dir = await mkdtemp(join(tmpdir(), 'run-ecs-'))
 afterAll(() => rm(dir, { recursive: true, force: true }))
 
-async function definitionFile(name: string, content: unknown): Promise<string> {
-  const file = join(dir, name)
-  await writeFile(file, JSON.stringify(content))
-  return file
-}
-
 beforeAll(() => {
   fake().ecs.addCluster('main')
   const registered = fake().ecs.seedTaskDefinition({
@@ -206,10 +200,12 @@ describe('task definitions', () => {
       executionRoleArn: ROLE,
       containerDefinitions: [{ name: 'main', image, memory: 512 }]
     })
-    const inputs = { ...base, 'task-definition': await definitionFile('td.json', definition('jobs:1')), containers: '' }
+    const file = join(dir, 'td.json')
+    await writeFile(file, JSON.stringify(definition('jobs:1')))
+    const inputs = { ...base, 'task-definition': file, containers: '' }
     expect((await runWith(inputs)).errors).toEqual([])
     // A new image is a real change: a new revision, and the older one deregistered.
-    await definitionFile('td.json', definition('jobs:2'))
+    await writeFile(file, JSON.stringify(definition('jobs:2')))
     const again = await runWith({ ...inputs, secrets: token(9), 'keep-revisions': '1' })
     expect(again.errors).toEqual([])
     expect(again.stdout).toContain('~ containerDefinitions[main].image')

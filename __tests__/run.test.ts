@@ -123,31 +123,6 @@ describe('the parameter stage', () => {
     expect(result.outputs).toEqual({ parameters: '[]', changed: '0' })
   })
 
-  it('rotating one value tags it, then writes it as the next version, and writes nothing else', async () => {
-    const secrets = { ONE: 'one-1', TWO: 'two-1' }
-    expect((await runWith({ secrets: JSON.stringify(secrets), path: '/rot/' })).failed).toBe(false)
-    fake().clearRequests()
-    const result = await runWith({ secrets: JSON.stringify({ ...secrets, TWO: 'two-2' }), path: '/rot/' })
-    expect(
-      fake()
-        .writes()
-        .map((request) => request.operation)
-    ).toEqual(['AddTagsToResource', 'PutParameter'])
-    expect(fake().ssm.get('/rot/TWO')).toMatchObject({ value: 'two-2', version: 2 })
-    expect(fake().ssm.get('/rot/ONE')?.version).toBe(1)
-    expect(result.outputs.changed).toBe('1')
-    expect(parameters(result).find((parameter) => parameter.name === '/rot/TWO')).toMatchObject({ status: 'updated' })
-  })
-
-  it('tier auto: Advanced for a long value, and an Advanced parameter stays Advanced when its value gets short', async () => {
-    fake().ssm.put({ name: '/tier/WAS_BIG', value: 'w'.repeat(6000), type: 'SecureString', tier: 'Advanced' })
-    const secrets = { BIG: 'b'.repeat(5000), SMALL: 's', WAS_BIG: 'short now' }
-    expect((await runWith({ secrets: JSON.stringify(secrets), path: '/tier/' })).failed).toBe(false)
-    expect(fake().ssm.get('/tier/BIG')?.tier).toBe('Advanced')
-    expect(fake().ssm.get('/tier/SMALL')?.tier).toBe('Standard')
-    expect(fake().ssm.get('/tier/WAS_BIG')).toMatchObject({ value: 'short now', tier: 'Advanced', version: 2 })
-  })
-
   it('puts user tags on new and rewritten parameters, and the KMS key on SecureStrings only', async () => {
     fake().ssm.put({ name: '/kms/EXISTING', value: 'old', type: 'SecureString', tags: { owner: 'someone' } })
     const keyId = 'alias/billing'
@@ -164,21 +139,6 @@ describe('the parameter stage', () => {
     expect(fake().ssm.get('/kms/EXISTING')).toMatchObject({ tags: { ...tags, owner: 'someone' }, keyId, version: 2 })
     expect(fake().ssm.get('/kms/LOG_LEVEL')).toMatchObject({ type: 'String', value: 'debug', tags })
     expect(fake().ssm.get('/kms/LOG_LEVEL')?.keyId).toBeUndefined()
-  })
-
-  it('prune deletes only managed parameters directly under the path', async () => {
-    for (const name of ['/pr/KEEP', '/pr/STALE', '/pr/nested/DEEP', '/other/ELSEWHERE']) {
-      fake().ssm.put({ name, value: 'v', type: 'SecureString', tags: managed })
-    }
-    fake().ssm.put({ name: '/pr/HANDMADE', value: 'h', type: 'SecureString' })
-    const result = await runWith({ secrets: '{"KEEP": "v"}', path: '/pr/', prune: 'true' })
-    expect(result.failed).toBe(false)
-    expect(fake().ssm.get('/pr/STALE')).toBeUndefined()
-    for (const name of ['/pr/KEEP', '/pr/nested/DEEP', '/other/ELSEWHERE', '/pr/HANDMADE']) {
-      expect(fake().ssm.get(name)).toBeDefined()
-    }
-    expect(parameters(result)).toContainEqual(expect.objectContaining({ name: '/pr/STALE', status: 'deleted' }))
-    expect(result.outputs.changed).toBe('1')
   })
 
   it('leaves ARNs empty with a warning when STS cannot be reached', async () => {

@@ -3,7 +3,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import type { ActionRequest } from '../src/inputs/index.js'
 import { batchJobLink } from '../src/plan/launch.js'
 import { executionRolePolicy } from '../src/plan/policy.js'
@@ -18,26 +18,17 @@ const SECRET_VALUES = [
 const ACCOUNT = '123456789012'
 const arn = (name: string): string => `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/prod/billing/${name}`
 
-let dir = ''
-let summaryFile = ''
-const savedSummary = process.env.GITHUB_STEP_SUMMARY
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'summary-test-'))
-  summaryFile = join(dir, 'step-summary.md')
-  // @actions/core remembers the summary path after its first write: one file for the whole file.
-  process.env.GITHUB_STEP_SUMMARY = summaryFile
-})
+const dir = await mkdtemp(join(tmpdir(), 'summary-test-'))
+const summaryFile = join(dir, 'step-summary.md')
+// @actions/core remembers the summary path after its first write: one file for the whole file.
+vi.stubEnv('GITHUB_STEP_SUMMARY', summaryFile)
 afterAll(async () => {
-  if (savedSummary === undefined) delete process.env.GITHUB_STEP_SUMMARY
-  else process.env.GITHUB_STEP_SUMMARY = savedSummary
+  vi.unstubAllEnvs()
   await rm(dir, { recursive: true, force: true })
-})
-beforeEach(async () => {
-  await writeFile(summaryFile, '')
 })
 
 async function summaryOf(report: RunReport): Promise<string> {
+  await writeFile(summaryFile, '')
   await writeSummary(report)
   return readFile(summaryFile, 'utf8')
 }

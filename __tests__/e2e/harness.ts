@@ -92,20 +92,8 @@ export function parseOutputFile(text: string): Record<string, string> {
   return outputs
 }
 
-export interface RunnerSetup {
-  dir: string
-  /** The runner's command files, created empty. */
-  files: Record<'GITHUB_OUTPUT' | 'GITHUB_STEP_SUMMARY' | 'GITHUB_ENV' | 'GITHUB_STATE' | 'GITHUB_PATH', string>
-  /** The environment the runner gives the action: credentials, context, command files, INPUT_*. */
-  env: Record<string, string>
-}
-
 /** A temporary directory with the runner's command files, and the environment that points at them. */
-export async function prepareRunner(options: {
-  endpoint: string
-  inputs: Record<string, string>
-  prefix: string
-}): Promise<RunnerSetup> {
+export async function prepareRunner(options: { endpoint: string; inputs: Record<string, string>; prefix: string }) {
   const dir = await mkdtemp(join(tmpdir(), options.prefix))
   const files = {
     GITHUB_OUTPUT: join(dir, 'output'),

@@ -164,19 +164,10 @@ describe('a file against the revision the service describes for it', () => {
     }
     expect(plan(ecsModel, bridge, described).changed).toBe(false)
     const host = { ...bridge, networkMode: 'host' }
-    const hostDescribed = {
-      ...described,
-      networkMode: 'host',
-      containerDefinitions: [
-        {
-          ...described.containerDefinitions[0],
-          portMappings: [
-            { containerPort: 80, hostPort: 80, protocol: 'tcp' },
-            { containerPort: 81, hostPort: 81, protocol: 'tcp' }
-          ]
-        }
-      ]
-    }
+    const hostDescribed = changed({ ...described, networkMode: 'host' }, 'containerDefinitions.0.portMappings', [
+      { containerPort: 80, hostPort: 80, protocol: 'tcp' },
+      { containerPort: 81, hostPort: 81, protocol: 'tcp' }
+    ])
     expect(plan(ecsModel, host, hostDescribed).changed).toBe(false)
   })
 
