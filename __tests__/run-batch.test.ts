@@ -101,6 +101,7 @@ describe('the definition and launch stages', () => {
     const result = await runWith({ secrets: '{"A": "a-1"}', path: '/keep/', 'job-definition': 'shared', prune: 'true' })
     expect(result.failed).toBe(false)
     expect(secretNames('shared').sort()).toEqual(['A', 'OTHER'])
+    expect(result.warnings).toContain(`container 'shared': removed secret GONE, whose parameter is no longer synced`)
     expect(fake().ssm.get('/keep/OTHER')?.value).toBe('not-ours')
     const read = fake().requests.find(
       (request) => request.operation === 'GetParameters' && JSON.stringify(request.input).includes('OTHER')
@@ -146,24 +147,25 @@ describe('the definition and launch stages', () => {
 })
 
 describe('fails before writing anything', () => {
+  const tags49 = Array.from({ length: 49 }, (_, i) => `t${i}=v`).join('\n')
   it.each([
     [
-      'job-tags',
-      {
-        'job-definition': 'app',
-        'job-queue': 'q',
-        'job-tags': Array.from({ length: 49 }, (_, i) => `t${i}=v`).join('\n')
-      },
+      'job tags that exceed the limit with the tags the action adds',
+      { 'job-definition': 'app', 'job-queue': 'q', 'job-tags': tags49 },
       /^Input 'job-tags': 49 tags plus \d the action adds exceed Batch's 50/
     ],
     [
-      'job-definition',
+      'a definition that does not exist',
       { 'job-definition': 'nope' },
       /^Input 'job-definition': no ACTIVE revision of job definition 'nope'/
     ],
-    ['job-definition', { 'job-definition': 'app:999' }, /^Input 'job-definition': job definition 'app:999' not found/],
     [
-      'the execution role',
+      'a revision that does not exist',
+      { 'job-definition': 'app:999' },
+      /^Input 'job-definition': job definition 'app:999' not found/
+    ],
+    [
+      'a container without an execution role (the error shows the policy it needs)',
       { 'job-definition': 'norole' },
       /container 'norole' of 'norole' has no executionRoleArn[\s\S]*"ssm:GetParameters"[\s\S]*parameter\/b\/TOKEN/
     ]

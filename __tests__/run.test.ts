@@ -205,6 +205,7 @@ describe('the parameter stage', () => {
         .filter((name) => name.startsWith('/pf/'))
     ).toEqual(['/pf/A', '/pf/B', '/pf/C', '/pf/D'])
     expect(fake().ssm.get('/pf/A')?.version).toBe(1)
+    expect(fake().ssm.get('/pf/OLD')).toBeUndefined()
   })
 
   it('reports a failed prune', async () => {
