@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest'
 import { run } from '../src/main.js'
 import { startFakeAws, type FakeAws } from './fake-aws/index.js'
-import { inputVariables, parseOutputFile } from './e2e/harness.js'
+import { errorAnnotations, inputVariables, parseOutputFile } from './e2e/harness.js'
 
 export interface InProcessResult {
   failed: boolean
@@ -69,14 +69,13 @@ export function useInProcessRun(): { fake: () => FakeAws; runWith: typeof runWit
     process.exitCode = undefined
     await run({ sleep: async () => undefined })
     vi.restoreAllMocks()
-    const lines = stdout.split('\n')
     return {
       failed: process.exitCode === 1,
       stdout,
       outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
       summary: await readFile(summaryFile, 'utf8'),
-      errors: lines.filter((line) => line.startsWith('::error::')).map((line) => line.slice(9)),
-      warnings: lines.filter((line) => line.startsWith('::warning::')).map((line) => line.slice(11))
+      errors: errorAnnotations({ stdout }),
+      warnings: [...stdout.matchAll(/^::warning::(.*)$/gm)].map((match) => match[1] ?? '')
     }
   }
 

@@ -1,122 +1,29 @@
-// run() in-process for the definition and launch stages: input errors and AWS failures at each stage.
-import { mkdtemp, writeFile } from 'node:fs/promises'
+// run() in-process for Batch: the definition and launch stages, and AWS failures at each stage.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useInProcessRun } from './in-process.js'
 
 const { fake, runWith } = useInProcessRun()
 const ROLE = 'arn:aws:iam::123456789012:role/exec'
-let badJsonFile = ''
+const arn = (name: string) => `arn:aws:ssm:us-east-1:123456789012:parameter${name}`
+const container = (image: string) => ({ image, executionRoleArn: ROLE, logConfiguration: { logDriver: 'awslogs' } })
+const dir = await mkdtemp(join(tmpdir(), 'run-batch-'))
+afterAll(() => rm(dir, { recursive: true, force: true }))
 
-beforeAll(async () => {
-  badJsonFile = join(await mkdtemp(join(tmpdir(), 'defs-')), 'broken.json')
-  await writeFile(badJsonFile, '{"jobDefinitionName": ')
+beforeAll(() => {
   fake().batch.addQueue('q')
-  fake().batch.seedDefinition({
-    jobDefinitionName: 'app',
-    type: 'container',
-    containerProperties: { image: 'app:1', executionRoleArn: ROLE, logConfiguration: { logDriver: 'awslogs' } }
-  })
+  fake().batch.seedDefinition({ jobDefinitionName: 'app', type: 'container', containerProperties: container('app:1') })
+  fake().batch.seedDefinition({ jobDefinitionName: 'norole', type: 'container', containerProperties: { image: 'x' } })
 })
 
 const base = { secrets: '{"TOKEN": "token-value-1"}', path: '/b/' }
+type Secrets = { containerProperties: { secrets: { name: string; valueFrom: string }[] } }
+const latest = (name: string) => fake().batch.definitions(name).at(-1) as Record<string, unknown> & Secrets
+const secretNames = (name: string) => latest(name).containerProperties.secrets.map((secret) => secret.name)
 
-describe('definition and launch inputs fail before any request', () => {
-  it.each([
-    ['containers without a definition', { ...base, containers: 'app' }, /Input 'containers': needs 'job-definition'/],
-    [
-      'keep-revisions without a definition',
-      { ...base, 'keep-revisions': '2' },
-      /Input 'keep-revisions': needs 'job-definition'/
-    ],
-    ['a queue without a definition', { ...base, 'job-queue': 'q' }, /Input 'job-queue': needs 'job-definition'/],
-    [
-      'wait without a queue',
-      { ...base, 'job-definition': 'app', wait: 'true' },
-      /Input 'wait': needs something to launch: 'job-queue', 'service' or 'run-task'/
-    ],
-    [
-      'job-tags without a queue',
-      { ...base, 'job-definition': 'app', 'job-tags': 'a=b' },
-      /Input 'job-tags': needs 'job-queue'/
-    ],
-    [
-      'a malformed definition reference',
-      { ...base, 'job-definition': 'bad name!' },
-      /Input 'job-definition': 'bad name!' is neither a file nor a job definition name/
-    ],
-    [
-      'a revision that is not a number',
-      { ...base, 'job-definition': 'app:latest' },
-      /Input 'job-definition': 'app:latest' is neither/
-    ],
-    [
-      'a definition file that is not JSON',
-      { ...base, 'job-definition': '' },
-      /Input 'job-definition': '.*broken.json' is not valid JSON/
-    ],
-    [
-      'keep-revisions 0',
-      { ...base, 'job-definition': 'app', 'keep-revisions': '0' },
-      /Input 'keep-revisions': '0' is not a whole number of at least 1/
-    ],
-    [
-      'keep-revisions two',
-      { ...base, 'job-definition': 'app', 'keep-revisions': 'two' },
-      /Input 'keep-revisions': 'two' is not a whole number/
-    ],
-    [
-      'wait-timeout soon',
-      { ...base, 'job-definition': 'app', 'job-queue': 'q', 'wait-timeout': 'soon' },
-      /Input 'wait-timeout': 'soon' is not a number of at least 0.01/
-    ],
-    [
-      'an unknown launch mode',
-      { ...base, 'job-definition': 'app', 'job-queue': 'q', launch: 'sometimes' },
-      /Input 'launch': 'sometimes' is not one of always, on-change/
-    ],
-    [
-      'a bad job name',
-      { ...base, 'job-definition': 'app', 'job-queue': 'q', 'job-name': '-x y' },
-      /Input 'job-name': '-x y' must be 1 to 128 letters/
-    ],
-    [
-      'overrides that are not JSON',
-      { ...base, 'job-definition': 'app', 'job-queue': 'q', 'container-overrides': '{command: x}' },
-      /Input 'container-overrides': is not valid JSON/
-    ],
-    [
-      'overrides that are a list',
-      { ...base, 'job-definition': 'app', 'job-queue': 'q', 'container-overrides': '[1]' },
-      /Input 'container-overrides': must be a JSON object/
-    ],
-    [
-      'a log option for an unknown secret',
-      { ...base, 'job-definition': 'app', 'log-secret-options': 'apiKey=MISSING' },
-      /Input 'log-secret-options': 'apiKey=MISSING': 'MISSING' is neither synced nor in references/
-    ],
-    [
-      'a log option line without =',
-      { ...base, 'job-definition': 'app', 'log-secret-options': 'apiKey' },
-      /Input 'log-secret-options': 'apiKey' is not a OPTION=NAME line/
-    ],
-    [
-      'a reserved job tag',
-      { ...base, 'job-definition': 'app', 'job-queue': 'q', 'job-tags': 'aws:x=1' },
-      /Input 'job-tags': tag key 'aws:x' uses the reserved prefix/
-    ]
-  ])('%s', async (_label, inputs, message) => {
-    const given: Record<string, string> = inputs
-    const result = await runWith(given['job-definition'] === '' ? { ...given, 'job-definition': badJsonFile } : given)
-    expect(result.failed).toBe(true)
-    expect(result.errors).toHaveLength(1)
-    expect(result.errors[0]).toMatch(message)
-    expect(fake().requests).toEqual([])
-  })
-})
-
-describe('definition and launch stages', () => {
+describe('the definition and launch stages', () => {
   it('registers, submits with parameters, overrides and tags, waits, and reports', async () => {
     const result = await runWith({
       ...base,
@@ -140,16 +47,14 @@ describe('definition and launch stages', () => {
       containerOverrides: { command: ['run', 'Ref::day'] },
       tags: { team: 'core', 'github-run-id': '42' }
     })
-    const latest = fake().batch.definitions('app').at(-1) as {
-      containerProperties: { secrets: unknown[]; logConfiguration: unknown }
-    }
-    expect(latest.containerProperties.secrets).toEqual([
-      { name: 'SHARED', valueFrom: 'arn:aws:ssm:us-east-1:123456789012:parameter/shared/token' },
-      { name: 'TOKEN', valueFrom: 'arn:aws:ssm:us-east-1:123456789012:parameter/ok/TOKEN' }
+    const { containerProperties } = latest('app') as Secrets & { containerProperties: { logConfiguration: unknown } }
+    expect(containerProperties.secrets).toEqual([
+      { name: 'SHARED', valueFrom: arn('/shared/token') },
+      { name: 'TOKEN', valueFrom: arn('/ok/TOKEN') }
     ])
-    expect(latest.containerProperties.logConfiguration).toEqual({
+    expect(containerProperties.logConfiguration).toEqual({
       logDriver: 'awslogs',
-      secretOptions: [{ name: 'apiKey', valueFrom: 'arn:aws:ssm:us-east-1:123456789012:parameter/ok/TOKEN' }]
+      secretOptions: [{ name: 'apiKey', valueFrom: arn('/ok/TOKEN') }]
     })
     const policy = JSON.parse(result.outputs['execution-role-policy'] ?? '{}') as { Statement: { Sid: string }[] }
     expect(policy.Statement.map((statement) => statement.Sid)).toEqual(['ReadSecretParameters', 'DecryptSecureStrings'])
@@ -159,61 +64,115 @@ describe('definition and launch stages', () => {
     )
   })
 
-  it('with prune, drops the definition secret of a parameter it deleted', async () => {
-    expect(
-      (await runWith({ secrets: '{"A": "a-value-1", "B": "b-value-1"}', path: '/pr/', 'job-definition': 'app' })).failed
-    ).toBe(false)
-    const result = await runWith({
-      secrets: '{"A": "a-value-1"}',
-      path: '/pr/',
-      'job-definition': 'app',
-      prune: 'true'
-    })
-    expect(result.failed).toBe(false)
-    const latest = fake().batch.definitions('app').at(-1) as { containerProperties: { secrets: { name: string }[] } }
-    const names = latest.containerProperties.secrets.map((secret) => secret.name)
-    expect(names).toContain('A')
-    expect(names).not.toContain('B')
-    expect(result.warnings).toContain(`container 'app': removed secret B, whose parameter is no longer synced`)
-    expect(fake().ssm.get('/pr/B')).toBeUndefined()
+  it('a second run registers nothing and submits; on-change submits nothing; a rotation alone submits', async () => {
+    const inputs = { ...base, path: '/again/', 'job-definition': 'app', 'job-queue': 'q' }
+    expect((await runWith(inputs)).outputs.registered).toBe('true')
+    const revisions = fake().batch.definitions('app').length
+    const runs = [
+      [{}, 1],
+      [{ launch: 'on-change' }, 0],
+      [{ launch: 'on-change', secrets: '{"TOKEN": "token-value-2"}' }, 1]
+    ] as const
+    for (const [extra, submitted] of runs) {
+      fake().clearRequests()
+      const result = await runWith({ ...inputs, ...extra })
+      expect(result.errors).toEqual([])
+      expect(result.outputs.registered).toBe('false')
+      expect(fake().count('RegisterJobDefinition')).toBe(0)
+      expect(fake().count('SubmitJob')).toBe(submitted)
+      if (!submitted) expect(fake().writes()).toEqual([])
+      if (!submitted) expect(result.summary).toContain('nothing launched — launch is on-change and no parameter')
+    }
+    expect(fake().count('PutParameter')).toBe(1)
+    expect(fake().batch.definitions('app')).toHaveLength(revisions)
   })
 
   it('with prune, keeps the definition secret of a parameter under the path that it does not manage', async () => {
     fake().ssm.put({ name: '/keep/OTHER', value: 'not-ours', type: 'SecureString' })
-    const arn = (name: string) => `arn:aws:ssm:us-east-1:123456789012:parameter/keep/${name}`
+    const secrets = [
+      { name: 'OTHER', valueFrom: arn('/keep/OTHER') },
+      { name: 'GONE', valueFrom: '/keep/GONE' }
+    ]
     fake().batch.seedDefinition({
       jobDefinitionName: 'shared',
       type: 'container',
-      containerProperties: {
-        image: 'app:1',
-        executionRoleArn: ROLE,
-        secrets: [
-          { name: 'OTHER', valueFrom: arn('OTHER') },
-          { name: 'GONE', valueFrom: '/keep/GONE' }
-        ]
-      }
+      containerProperties: { image: 'app:1', executionRoleArn: ROLE, secrets }
     })
-    const result = await runWith({
-      secrets: '{"A": "a-value-1"}',
-      path: '/keep/',
-      'job-definition': 'shared',
-      prune: 'true'
-    })
+    const result = await runWith({ secrets: '{"A": "a-1"}', path: '/keep/', 'job-definition': 'shared', prune: 'true' })
     expect(result.failed).toBe(false)
-    const latest = fake().batch.definitions('shared').at(-1) as { containerProperties: { secrets: { name: string }[] } }
-    expect(latest.containerProperties.secrets.map((secret) => secret.name).sort()).toEqual(['A', 'OTHER'])
+    expect(secretNames('shared').sort()).toEqual(['A', 'OTHER'])
+    expect(result.warnings).toContain(`container 'shared': removed secret GONE, whose parameter is no longer synced`)
     expect(fake().ssm.get('/keep/OTHER')?.value).toBe('not-ours')
-    expect(
-      fake().requests.find(
-        (request) => request.operation === 'GetParameters' && JSON.stringify(request.input).includes('OTHER')
-      )?.input
-    ).toMatchObject({ WithDecryption: false })
+    const read = fake().requests.find(
+      (request) => request.operation === 'GetParameters' && JSON.stringify(request.input).includes('OTHER')
+    )
+    expect(read?.input).toMatchObject({ WithDecryption: false })
   })
 
-  it('fails a launch the inputs make impossible before writing anything', async () => {
-    const tags = Array.from({ length: 49 }, (_, index) => `t${index}=v`).join('\n')
-    const result = await runWith({ ...base, 'job-definition': 'app', 'job-queue': 'q', 'job-tags': tags })
-    expect(result.errors[0]).toMatch(/^Input 'job-tags': 49 tags plus \d the action adds exceed Batch's 50/)
+  it('dry-run prints the parameter changes, the definition diff and the job, and writes nothing', async () => {
+    const revision = fake().batch.definitions('app').length
+    const inputs = { secrets: '{"DRY": "dry-value-1"}', path: '/dry/', 'job-definition': 'app', 'job-queue': 'q' }
+    const result = await runWith({ ...inputs, 'dry-run': 'true' })
+    expect(result.errors).toEqual([])
+    expect(fake().writes()).toEqual([])
+    expect(result.stdout).toContain('+ created   /dry/DRY (SecureString, Standard)')
+    expect(result.stdout).toContain(`container 'app': + secret DRY → ${arn('/dry/DRY')}`)
+    expect(result.stdout).toContain('Would launch job app-42-1 on queue q')
+    expect(result.summary).toContain(`would register a new revision (current: ${revision})`)
+  })
+
+  it('keep-revisions deregisters older ACTIVE revisions beyond the newest N', async () => {
+    for (const image of ['a', 'b', 'c', 'd']) {
+      fake().batch.seedDefinition({
+        jobDefinitionName: 'kept',
+        type: 'container',
+        containerProperties: container(image)
+      })
+    }
+    expect((await runWith({ ...base, 'job-definition': 'kept', 'keep-revisions': '2' })).errors).toEqual([])
+    expect(
+      fake()
+        .batch.definitions('kept')
+        .map((d) => `${d.revision}:${d.status}`)
+    ).toEqual(['1:INACTIVE', '2:INACTIVE', '3:INACTIVE', '4:ACTIVE', '5:ACTIVE'])
+  })
+
+  it('pins name:revision and ARN references', async () => {
+    const [first] = fake().batch.definitions('app')
+    const pinned = { path: '/pin/', references: 'X=/shared/x' }
+    expect((await runWith({ ...pinned, 'job-definition': 'app:1' })).failed).toBe(false)
+    const arnPinned = { ...pinned, 'job-definition': String(first?.jobDefinitionArn), 'dry-run': 'true' }
+    expect((await runWith(arnPinned)).failed).toBe(false)
+  })
+})
+
+describe('fails before writing anything', () => {
+  const tags49 = Array.from({ length: 49 }, (_, i) => `t${i}=v`).join('\n')
+  it.each([
+    [
+      'job tags that exceed the limit with the tags the action adds',
+      { 'job-definition': 'app', 'job-queue': 'q', 'job-tags': tags49 },
+      /^Input 'job-tags': 49 tags plus \d the action adds exceed Batch's 50/
+    ],
+    [
+      'a definition that does not exist',
+      { 'job-definition': 'nope' },
+      /^Input 'job-definition': no ACTIVE revision of job definition 'nope'/
+    ],
+    [
+      'a revision that does not exist',
+      { 'job-definition': 'app:999' },
+      /^Input 'job-definition': job definition 'app:999' not found/
+    ],
+    [
+      'a container without an execution role (the error shows the policy it needs)',
+      { 'job-definition': 'norole' },
+      /container 'norole' of 'norole' has no executionRoleArn[\s\S]*"ssm:GetParameters"[\s\S]*parameter\/b\/TOKEN/
+    ]
+  ])('%s', async (_label, inputs, message) => {
+    const result = await runWith({ ...base, ...inputs })
+    expect(result.failed).toBe(true)
+    expect(result.errors).toEqual([expect.stringMatching(message)])
     expect(fake().writes()).toEqual([])
   })
 
@@ -224,14 +183,25 @@ describe('definition and launch stages', () => {
     expect(fake().writes()).toEqual([])
   })
 
+  it('needs the account for definition ARNs: an STS failure is an error', async () => {
+    const file = join(dir, 'new.json')
+    const definition = { jobDefinitionName: 'brand-new', type: 'container', containerProperties: container('x') }
+    await writeFile(file, JSON.stringify(definition))
+    fake().inject({ operation: 'GetCallerIdentity', kind: 'server-error', times: 10 })
+    const result = await runWith({ ...base, path: '/sts-def/', 'job-definition': file }, { AWS_MAX_ATTEMPTS: '1' })
+    expect(result.errors[0]).toMatch(/^Could not read the account id \(STS GetCallerIdentity\): InternalServerError/)
+    expect(fake().writes()).toEqual([])
+  })
+})
+
+describe('AWS failures after the first write', () => {
+  const once = { AWS_MAX_ATTEMPTS: '1' }
+
   it('a failed write registers nothing and says so', async () => {
     fake().inject({ operation: 'PutParameter', kind: 'server-error', times: 10 })
-    const result = await runWith(
-      { secrets: '{"NEW": "new-value-1"}', path: '/fw/', 'job-definition': 'app', 'job-queue': 'q' },
-      { AWS_MAX_ATTEMPTS: '1' }
-    )
+    const result = await runWith({ ...base, path: '/fw/', 'job-definition': 'app', 'job-queue': 'q' }, once)
     expect(result.errors[0]).toMatch(
-      /Writing \/fw\/NEW failed.*No definition was registered and nothing was launched\./
+      /Writing \/fw\/TOKEN failed.*No definition was registered and nothing was launched\./
     )
     expect(fake().count('RegisterJobDefinition')).toBe(0)
     expect(fake().count('SubmitJob')).toBe(0)
@@ -239,38 +209,47 @@ describe('definition and launch stages', () => {
 
   it('a failed registration launches nothing and says the parameters are written', async () => {
     fake().inject({ operation: 'RegisterJobDefinition', kind: 'server-error', times: 10 })
-    const result = await runWith(
-      { secrets: '{"REG": "reg-value-1"}', path: '/fr/', 'job-definition': 'app', 'job-queue': 'q' },
-      { AWS_MAX_ATTEMPTS: '1' }
-    )
+    const result = await runWith({ ...base, path: '/fr/', 'job-definition': 'app', 'job-queue': 'q' }, once)
     expect(result.errors[0]).toMatch(
       /^Registering job definition app failed after the parameters were written; nothing was launched: Register job definition app failed after 5 attempts: ServerException/
     )
     // Each lost answer was looked up before the next attempt: no second revision.
     expect(fake().count('RegisterJobDefinition')).toBe(5)
-    expect(fake().ssm.get('/fr/REG')).toBeDefined()
+    expect(fake().ssm.get('/fr/TOKEN')).toBeDefined()
     expect(fake().count('SubmitJob')).toBe(0)
   })
 
-  it('a register whose answer is lost is looked up, not sent again', async () => {
-    fake().inject({ operation: 'RegisterJobDefinition', kind: 'drop-after' })
+  it.each([
+    ['whose answer is lost', { kind: 'drop-after' } as const, undefined],
+    [
+      'answered 200 without an ARN',
+      { kind: 'reshape', reshape: () => ({}) } as const,
+      /answered without the new revision's ARN; it is not registered again/
+    ]
+  ])('a register %s is looked up, not sent again', async (_label, fault, warning) => {
+    fake().inject({ operation: 'RegisterJobDefinition', ...fault })
     const before = fake().batch.definitions('app').length
-    const result = await runWith({ secrets: '{"LOST": "lost-value-1"}', path: '/lr/', 'job-definition': 'app' })
+    const result = await runWith({ ...base, path: `/lost-${fault.kind}/`, 'job-definition': 'app' })
     expect(result.errors).toEqual([])
     expect(fake().count('RegisterJobDefinition')).toBe(1)
     expect(fake().batch.definitions('app')).toHaveLength(before + 1)
     expect(result.outputs.registered).toBe('true')
     expect(result.outputs['job-definition-arn']).toMatch(new RegExp(`job-definition/app:${before + 1}$`))
+    if (warning) expect(result.warnings.join('\n')).toMatch(warning)
   })
 
-  it('a register answered 200 without an ARN is looked up, not sent again', async () => {
-    fake().inject({ operation: 'RegisterJobDefinition', kind: 'reshape', reshape: () => ({}) })
-    const before = fake().batch.definitions('app').length
-    const result = await runWith({ secrets: '{"SHAPE": "shape-value-1"}', path: '/rs/', 'job-definition': 'app' })
+  it.each([
+    ['lost after Batch created the job is looked up, not sent again', 'drop-after', 1],
+    ['dropped before Batch saw it is sent again', 'drop', 2]
+  ] as const)('a SubmitJob %s: one job', async (_label, kind, sent) => {
+    fake().inject({ operation: 'SubmitJob', kind })
+    const jobs = fake().batch.jobs().length
+    const result = await runWith({ ...base, path: `/submit-${kind}/`, 'job-definition': 'app', 'job-queue': 'q' })
     expect(result.errors).toEqual([])
-    expect(fake().count('RegisterJobDefinition')).toBe(1)
-    expect(result.warnings.join('\n')).toMatch(/answered without the new revision's ARN; it is not registered again/)
-    expect(result.outputs['job-definition-arn']).toMatch(new RegExp(`job-definition/app:${before + 1}$`))
+    expect(fake().count('SubmitJob')).toBe(sent)
+    expect(fake().batch.jobs()).toHaveLength(jobs + 1)
+    expect(result.outputs['job-id']).toBe(fake().batch.jobs().at(-1)?.jobId)
+    if (kind === 'drop-after') expect(fake().count('ListJobs')).toBeGreaterThanOrEqual(1)
   })
 
   it('a refused SubmitJob fails the step and says a re-run submits it', async () => {
@@ -280,37 +259,22 @@ describe('definition and launch stages', () => {
     )
   })
 
-  it('needs the account for definition ARNs: an STS failure is an error', async () => {
-    const file = join(await mkdtemp(join(tmpdir(), 'defs-')), 'new.json')
-    await writeFile(
-      file,
-      JSON.stringify({
-        jobDefinitionName: 'brand-new',
-        type: 'container',
-        containerProperties: { image: 'x', executionRoleArn: ROLE }
-      })
-    )
-    fake().inject({ operation: 'GetCallerIdentity', kind: 'server-error', times: 10 })
-    const result = await runWith(
-      { secrets: '{"S": "sts-value-1"}', path: '/sts-def/', 'job-definition': file },
-      { AWS_MAX_ATTEMPTS: '1' }
-    )
-    expect(result.errors[0]).toMatch(/^Could not read the account id \(STS GetCallerIdentity\): InternalServerError/)
-    expect(fake().writes()).toEqual([])
-  })
-
-  it('pins name:revision and ARN references', async () => {
-    const [first] = fake().batch.definitions('app')
-    const byRevision = await runWith({ path: '/pin/', 'job-definition': 'app:1', references: 'X=/shared/x' })
-    expect(byRevision.failed).toBe(false)
-    const byArn = await runWith({
-      path: '/pin/',
-      'job-definition': String(first?.jobDefinitionArn),
-      references: 'X=/shared/x',
-      'dry-run': 'true'
+  it('wait: a FAILED job fails the step with its reason, exit code and log stream', async () => {
+    fake().batch.setJobOutcome({
+      result: 'FAILED',
+      statusReason: 'Essential container in task exited',
+      exitCode: 3,
+      containerReason: 'OutOfMemoryError: Container killed due to memory usage',
+      logStreamName: 'app/default/abc123'
     })
-    expect(byArn.failed).toBe(false)
-    const missing = await runWith({ path: '/pin/', 'job-definition': 'app:999', references: 'X=/shared/x' })
-    expect(missing.errors[0]).toMatch(/Input 'job-definition': job definition 'app:999' not found/)
+    const result = await runWith({ ...base, 'job-definition': 'app', 'job-queue': 'q', wait: 'true' })
+    fake().batch.setJobOutcome({ result: 'SUCCEEDED' })
+    expect(result.errors).toEqual([
+      expect.stringMatching(
+        /FAILED: Essential container in task exited\. Container exit code 3: OutOfMemoryError: Container killed due to memory usage\. Log stream: app\/default\/abc123\./
+      )
+    ])
+    expect(result.outputs['job-status']).toBe('FAILED')
+    expect(result.stdout).toMatch(/\d{4}-\d\d-\d\dT[\d:.]+Z job [\w-]+: FAILED/)
   })
 })

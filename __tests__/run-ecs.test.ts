@@ -1,10 +1,14 @@
-// run() in-process for ECS: launch inputs, service deployments and tasks, and their failures.
-import { beforeAll, describe, expect, it } from 'vitest'
+// run() in-process for ECS: service deployments and tasks, and their failures.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useInProcessRun } from './in-process.js'
 
 const { fake, runWith } = useInProcessRun()
 const ROLE = 'arn:aws:iam::123456789012:role/exec'
-let serviceArnDefinition = ''
+const dir = await mkdtemp(join(tmpdir(), 'run-ecs-'))
+afterAll(() => rm(dir, { recursive: true, force: true }))
 
 beforeAll(() => {
   fake().ecs.addCluster('main')
@@ -20,7 +24,6 @@ beforeAll(() => {
       { name: 'sidecar', image: 'side:1', essential: false }
     ]
   })
-  serviceArnDefinition = registered.arn
   fake().ecs.addService({
     cluster: 'main',
     serviceName: 'svc',
@@ -30,83 +33,15 @@ beforeAll(() => {
 })
 
 const base = { secrets: '{"API_TOKEN": "api-token-value-1"}', path: '/e/', 'task-definition': 'svc', containers: 'app' }
+const service = { ...base, cluster: 'main', service: 'svc' }
+const runTask = { ...base, 'run-task': 'true', cluster: 'main', subnets: 'subnet-0a', 'launch-type': 'FARGATE' }
+const token = (value: number) => `{"API_TOKEN": "api-token-value-${value}"}`
+const runId = (id: number) => ({ GITHUB_RUN_ID: String(id) })
+const updateService = () => fake().requests.find((request) => request.operation === 'UpdateService')?.input
 
-describe('ECS inputs fail before any request', () => {
-  it.each([
-    [
-      'both definitions',
-      { ...base, 'job-definition': 'x' },
-      /Input 'task-definition': give either 'job-definition' \(Batch\) or 'task-definition' \(ECS\), not both/
-    ],
-    ['service without cluster', { ...base, service: 'svc' }, /Input 'cluster': is required with 'service'/],
-    [
-      'service and run-task',
-      { ...base, cluster: 'main', service: 'svc', 'run-task': 'true' },
-      /Input 'run-task': give either 'service'/
-    ],
-    [
-      'subnets for a service',
-      { ...base, cluster: 'main', service: 'svc', subnets: 'subnet-0a' },
-      /Input 'subnets': applies to 'run-task', not to a service/
-    ],
-    ['cluster alone', { ...base, cluster: 'main' }, /Input 'cluster': needs 'service' or 'run-task: true'/],
-    [
-      'a bad subnet id',
-      { ...base, 'run-task': 'true', subnets: 'net-1' },
-      /Input 'subnets': 'net-1' is not an id like subnet-0123456789abcdef0/
-    ],
-    [
-      'a bad security group',
-      { ...base, 'run-task': 'true', subnets: 'subnet-0a', 'security-groups': 'default' },
-      /Input 'security-groups': 'default' is not an id like sg-/
-    ],
-    [
-      'an unknown launch type',
-      { ...base, 'run-task': 'true', 'launch-type': 'LAMBDA' },
-      /Input 'launch-type': 'LAMBDA' is not one of FARGATE, EC2, EXTERNAL, MANAGED_INSTANCES/
-    ],
-    [
-      'a bad public ip choice',
-      { ...base, 'run-task': 'true', 'assign-public-ip': 'yes' },
-      /Input 'assign-public-ip': 'yes' is not one of ENABLED, DISABLED/
-    ],
-    [
-      'a Batch input with a task definition',
-      { ...base, 'job-queue': 'q' },
-      /Input 'job-queue': is for Batch; with 'task-definition' use 'service' or 'run-task'/
-    ],
-    [
-      'an ECS input with a job definition',
-      { secrets: base.secrets, path: '/e/', 'job-definition': 'x', cluster: 'main' },
-      /Input 'cluster': is for ECS; with 'job-definition' use 'job-queue'/
-    ],
-    [
-      'run-task without a definition',
-      { ...base, 'task-definition': '', 'run-task': 'true', containers: '' },
-      /Input 'run-task': needs 'job-definition' or 'task-definition'/
-    ],
-    [
-      'a malformed family',
-      { ...base, 'task-definition': 'svc:abc' },
-      /Input 'task-definition': 'svc:abc' is neither a file nor a task definition family/
-    ]
-  ])('%s', async (_label, inputs, message) => {
-    const result = await runWith(inputs)
-    expect(result.errors).toHaveLength(1)
-    expect(result.errors[0]).toMatch(message)
-    expect(fake().requests).toEqual([])
-  })
-})
-
-describe('ECS stages', () => {
+describe('a service', () => {
   it('redeploys the service, waits for the rollout and links to it', async () => {
-    const result = await runWith({
-      ...base,
-      cluster: 'main',
-      service: 'svc',
-      wait: 'true',
-      'log-secret-options': 'apikey=API_TOKEN'
-    })
+    const result = await runWith({ ...service, wait: 'true', 'log-secret-options': 'apikey=API_TOKEN' })
     expect(result.errors).toEqual([])
     expect(result.outputs['task-definition-arn']).toMatch(/task-definition\/svc:2$/)
     expect(result.summary).toMatch(
@@ -120,151 +55,158 @@ describe('ECS stages', () => {
     ])
   })
 
-  it('a failed rollout fails the step with the reason', async () => {
+  it('a rotation alone redeploys the same revision; on-change with nothing changed does not', async () => {
+    expect((await runWith(service, runId(59))).errors).toEqual([])
+    fake().clearRequests()
+    const rotated = await runWith({ ...service, secrets: token(2) }, runId(60))
+    expect(rotated.errors).toEqual([])
+    expect(rotated.outputs.registered).toBe('false')
+    expect(fake().count('PutParameter')).toBe(1)
+    expect(fake().count('RegisterTaskDefinition')).toBe(0)
+    expect(fake().count('UpdateService')).toBe(1)
+    expect(updateService()).toMatchObject({ forceNewDeployment: true })
+
+    fake().clearRequests()
+    const unchanged = await runWith({ ...service, secrets: token(2), launch: 'on-change' }, runId(61))
+    expect(unchanged.errors).toEqual([])
+    expect(fake().count('UpdateService')).toBe(0)
+    expect(fake().writes()).toEqual([])
+  })
+
+  it('a failed rollout fails the step with the reason and the service events', async () => {
     fake().ecs.setDeploymentOutcome({ result: 'FAILED', reason: 'tasks failed to start', rollback: true })
-    const result = await runWith({ ...base, cluster: 'main', service: 'svc', wait: 'true' }, { GITHUB_RUN_ID: '43' })
-    expect(result.errors[0]).toMatch(
-      /^Deployment ecs-svc\/\d+ of svc FAILED and was rolled back: .*tasks failed to start/
-    )
+    const result = await runWith({ ...service, wait: 'true' }, runId(43))
     fake().ecs.setDeploymentOutcome({ result: 'COMPLETED' })
+    expect(result.errors[0]).toMatch(
+      /^Deployment ecs-svc\/\d+ of svc FAILED and was rolled back: .*tasks failed to start.*\nService events:\n- /s
+    )
   })
 
   it('a deployment still in progress at the timeout fails the step, saying it goes on', async () => {
     fake().ecs.setDeploymentOutcome({ result: 'COMPLETED' }, { holdInProgress: true })
-    const result = await runWith(
-      { ...base, cluster: 'main', service: 'svc', wait: 'true', 'wait-timeout': '0.01' },
-      { GITHUB_RUN_ID: '44' }
-    )
+    const result = await runWith({ ...service, wait: 'true', 'wait-timeout': '0.01' }, runId(44))
+    fake().ecs.setDeploymentOutcome({ result: 'COMPLETED' })
     expect(result.errors[0]).toMatch(
       /^Timed out after 0.01 minutes waiting for deployment ecs-svc\/\d+ of service svc; its last status was IN_PROGRESS .* and the deployment goes on/
     )
-    fake().ecs.setDeploymentOutcome({ result: 'COMPLETED' })
   })
 
   it('a lost UpdateService answer is looked up, not sent again', async () => {
     fake().inject({ operation: 'UpdateService', kind: 'drop-after' })
     const before = fake().ecs.services()[0]?.deployments?.length ?? 0
-    const result = await runWith({ ...base, cluster: 'main', service: 'svc' }, { GITHUB_RUN_ID: '45' })
+    const result = await runWith(service, runId(45))
     expect(result.errors).toEqual([])
     expect(fake().count('UpdateService')).toBe(1)
     expect(fake().count('DescribeServices')).toBeGreaterThanOrEqual(1)
     expect(fake().ecs.services()[0]?.deployments?.length).toBe(before + 1)
   })
 
-  it('an UpdateService answered 200 whose PRIMARY deployment still shows the previous revision is sent once', async () => {
-    const settled = await runWith({ ...base, cluster: 'main', service: 'svc' }, { GITHUB_RUN_ID: '50' })
-    expect(settled.errors).toEqual([])
-    fake().clearRequests()
-    fake().inject({
-      operation: 'UpdateService',
-      kind: 'reshape',
-      // The answer lists only the deployment that was PRIMARY before the request.
-      reshape: (output) => {
-        const service = output.service as { deployments: { status: string; taskDefinition: string }[] }
-        const [, previous] = service.deployments
-        return { ...output, service: { ...service, deployments: previous ? [{ ...previous, status: 'PRIMARY' }] : [] } }
-      }
-    })
-    const rotated = await runWith(
-      { ...base, secrets: '{"API_TOKEN": "api-token-value-5"}', cluster: 'main', service: 'svc', wait: 'true' },
-      { GITHUB_RUN_ID: '51' }
-    )
-    expect(rotated.errors).toEqual([])
-    expect(fake().count('UpdateService')).toBe(1)
-    expect(rotated.warnings.join('\n')).toMatch(/UpdateService svc was answered.*it is not sent again/)
-    expect(rotated.summary).toMatch(/\*\*Deployment\*\*.*: COMPLETED/)
-  })
-
   it('a rotation whose UpdateService request is lost is sent again, not mistaken for the last deployment', async () => {
-    const settled = await runWith({ ...base, cluster: 'main', service: 'svc' }, { GITHUB_RUN_ID: '48' })
-    expect(settled.errors).toEqual([])
+    expect((await runWith(service, runId(48))).errors).toEqual([])
     fake().clearRequests()
     fake().inject({ operation: 'UpdateService', kind: 'drop' })
-    const rotated = await runWith(
-      { ...base, secrets: '{"API_TOKEN": "api-token-value-2"}', cluster: 'main', service: 'svc' },
-      { GITHUB_RUN_ID: '49' }
-    )
+    const rotated = await runWith({ ...service, secrets: token(3) }, runId(49))
     expect(rotated.errors).toEqual([])
     expect(fake().count('RegisterTaskDefinition')).toBe(0)
     expect(fake().count('UpdateService')).toBe(2)
   })
 
   it('an unknown service fails the step after the definition is in place', async () => {
-    const result = await runWith({ ...base, cluster: 'main', service: 'nope' }, { GITHUB_RUN_ID: '46' })
+    const result = await runWith({ ...service, service: 'nope' }, runId(46))
     expect(result.errors[0]).toMatch(
       /^Updating service nope failed; the parameters and the definition are in place, a re-run launches it: ServiceNotFoundException/
     )
   })
 
-  it('runs a task, waits for it, and reports a clean exit', async () => {
+  it('a dry run says what it would launch and touches nothing', async () => {
+    const result = await runWith({ ...service, secrets: token(4), 'dry-run': 'true' })
+    expect(result.errors).toEqual([])
+    expect(result.stdout).toContain('Would launch service svc in cluster main')
+    expect(result.summary).toContain('**Deployment**: would launch service `svc` in cluster `main`')
+    expect(fake().writes()).toEqual([])
+  })
+})
+
+describe('a task', () => {
+  it('runs a task with the network given, waits for it, and ignores a non-essential container exit', async () => {
     fake().ecs.setTaskOutcome({ exitCodes: { app: 0, sidecar: 137 } })
-    const result = await runWith(
-      {
-        ...base,
-        'run-task': 'true',
-        cluster: 'main',
-        subnets: 'subnet-0a',
-        'launch-type': 'FARGATE',
-        'assign-public-ip': 'DISABLED',
-        wait: 'true'
-      },
-      { GITHUB_RUN_ID: '47' }
-    )
+    const inputs = { ...runTask, 'assign-public-ip': 'DISABLED', wait: 'true' }
+    const result = await runWith(inputs, runId(47))
     expect(result.errors).toEqual([])
     expect(result.outputs['task-arn']).toMatch(/^arn:aws:ecs:us-east-1:123456789012:task\/main\/\w+$/)
-    const task = fake().ecs.tasks().at(-1)
-    expect(task?.input).toMatchObject({
+    expect(fake().ecs.tasks().at(-1)?.input).toMatchObject({
       startedBy: 'github-47-1',
       launchType: 'FARGATE',
       networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0a'], assignPublicIp: 'DISABLED' } }
     })
   })
 
-  it('refuses run-task without subnets for an awsvpc task definition, before any write', async () => {
-    const result = await runWith(
-      { ...base, secrets: '{"API_TOKEN": "api-token-value-2"}', 'run-task': 'true', cluster: 'main' },
-      { GITHUB_RUN_ID: '48' }
-    )
-    expect(result.errors[0]).toMatch(
-      /Input 'subnets': the task definition uses networkMode awsvpc, so RunTask needs subnets/
-    )
+  it('an essential container exiting 1 fails the step with that exit code', async () => {
+    fake().ecs.setTaskOutcome({ exitCodes: { app: 1 }, reasons: { app: 'migration failed' } })
+    const result = await runWith({ ...runTask, 'security-groups': 'sg-0123abcd', wait: 'true' }, runId(50))
+    fake().ecs.setTaskOutcome({ exitCodes: { app: 0 } })
+    expect(result.errors).toEqual([
+      expect.stringMatching(
+        /^Task arn:aws:ecs:us-east-1:123456789012:task\/main\/\w+ stopped: .*essential container 'app' exited with code 1: migration failed\./
+      )
+    ])
+    expect(result.outputs['task-arn']).toBe(fake().ecs.tasks().at(-1)?.taskArn)
+  })
+
+  it('a RunTask retried after a dropped connection starts one task', async () => {
+    fake().inject({ operation: 'RunTask', kind: 'drop-after' })
+    const tasks = fake().ecs.tasks().length
+    const result = await runWith(runTask, runId(51))
+    expect(result.errors).toEqual([])
+    expect(fake().count('RunTask')).toBe(2)
+    expect(fake().ecs.tasks()).toHaveLength(tasks + 1)
+    expect(result.outputs['task-arn']).toBe(fake().ecs.tasks().at(-1)?.taskArn)
   })
 
   it('a refused RunTask fails the step', async () => {
-    const result = await runWith(
-      { ...base, 'run-task': 'true', cluster: 'elsewhere', subnets: 'subnet-0a' },
-      { GITHUB_RUN_ID: '49' }
-    )
+    const result = await runWith({ ...runTask, cluster: 'elsewhere' }, runId(52))
     expect(result.errors[0]).toMatch(
       /^Running the task failed; the parameters and the definition are in place, a re-run launches it: ClusterNotFoundException/
     )
   })
+})
+
+describe('task definitions', () => {
+  it.each([
+    [
+      'run-task without subnets for an awsvpc task definition',
+      { ...runTask, subnets: '' },
+      /^Input 'subnets': the task definition uses networkMode awsvpc, so RunTask needs subnets/
+    ],
+    [
+      'two containers and no containers input',
+      { ...base, containers: '' },
+      /^Input 'containers': the definition has 2 containers \('app', 'sidecar'\); name the ones that get the secrets, or '\*' for all$/
+    ],
+    [
+      'a family that does not exist',
+      { ...base, 'task-definition': 'no-such-family' },
+      /^Input 'task-definition': no ACTIVE revision of task definition 'no-such-family'/
+    ]
+  ])('%s fails before any write', async (_label, inputs, message) => {
+    const result = await runWith({ ...inputs, secrets: token(5) })
+    expect(result.errors).toEqual([expect.stringMatching(message)])
+    expect(fake().writes()).toEqual([])
+  })
 
   it('registers a task definition file and keeps only the newest revisions', async () => {
-    const { mkdtemp, writeFile } = await import('node:fs/promises')
-    const { tmpdir } = await import('node:os')
-    const { join } = await import('node:path')
-    const file = join(await mkdtemp(join(tmpdir(), 'td-')), 'td.json')
-    const writeDefinition = (image: string) =>
-      writeFile(
-        file,
-        JSON.stringify({
-          family: 'jobs',
-          executionRoleArn: ROLE,
-          containerDefinitions: [{ name: 'main', image, memory: 512 }]
-        })
-      )
-    await writeDefinition('jobs:1')
-    expect((await runWith({ ...base, 'task-definition': file, containers: '' })).errors).toEqual([])
-    // A new image is a real change: a new revision, and the older one deregistered.
-    await writeDefinition('jobs:2')
-    const again = await runWith({
-      ...base,
-      secrets: '{"API_TOKEN": "api-token-value-9"}',
-      'task-definition': file,
-      containers: '',
-      'keep-revisions': '1'
+    const definition = (image: string) => ({
+      family: 'jobs',
+      executionRoleArn: ROLE,
+      containerDefinitions: [{ name: 'main', image, memory: 512 }]
     })
+    const file = join(dir, 'td.json')
+    await writeFile(file, JSON.stringify(definition('jobs:1')))
+    const inputs = { ...base, 'task-definition': file, containers: '' }
+    expect((await runWith(inputs)).errors).toEqual([])
+    // A new image is a real change: a new revision, and the older one deregistered.
+    await writeFile(file, JSON.stringify(definition('jobs:2')))
+    const again = await runWith({ ...inputs, secrets: token(9), 'keep-revisions': '1' })
     expect(again.errors).toEqual([])
     expect(again.stdout).toContain('~ containerDefinitions[main].image')
     expect(
@@ -272,22 +214,5 @@ describe('ECS stages', () => {
         .ecs.taskDefinitions('jobs')
         .map((definition) => definition.status)
     ).toEqual(['INACTIVE', 'ACTIVE'])
-    const missing = await runWith({ ...base, 'task-definition': 'no-such-family' })
-    expect(missing.errors[0]).toMatch(/Input 'task-definition': no ACTIVE revision of task definition 'no-such-family'/)
-  })
-
-  it('a dry run says what it would launch and touches nothing', async () => {
-    const result = await runWith({
-      ...base,
-      secrets: '{"API_TOKEN": "api-token-value-3"}',
-      cluster: 'main',
-      service: 'svc',
-      'dry-run': 'true'
-    })
-    expect(result.errors).toEqual([])
-    expect(result.stdout).toContain('Would launch service svc in cluster main')
-    expect(result.summary).toContain('**Deployment**: would launch service `svc` in cluster `main`')
-    expect(fake().writes()).toEqual([])
-    expect(serviceArnDefinition).toMatch(/svc:1$/)
   })
 })

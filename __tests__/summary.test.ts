@@ -3,7 +3,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import type { ActionRequest } from '../src/inputs/index.js'
 import { batchJobLink } from '../src/plan/launch.js'
 import { executionRolePolicy } from '../src/plan/policy.js'
@@ -19,76 +19,30 @@ const SECRET_VALUES = [
 const ACCOUNT = '123456789012'
 const arn = (name: string): string => `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/prod/billing/${name}`
 
-let dir = ''
-let summaryFile = ''
-const savedSummary = process.env.GITHUB_STEP_SUMMARY
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'summary-test-'))
-  summaryFile = join(dir, 'step-summary.md')
-  // @actions/core remembers the summary path after its first write: one file for the whole file.
-  process.env.GITHUB_STEP_SUMMARY = summaryFile
-})
+const dir = await mkdtemp(join(tmpdir(), 'summary-test-'))
+const summaryFile = join(dir, 'step-summary.md')
+// @actions/core remembers the summary path after its first write: one file for the whole file.
+vi.stubEnv('GITHUB_STEP_SUMMARY', summaryFile)
 afterAll(async () => {
-  if (savedSummary === undefined) delete process.env.GITHUB_STEP_SUMMARY
-  else process.env.GITHUB_STEP_SUMMARY = savedSummary
+  vi.unstubAllEnvs()
   await rm(dir, { recursive: true, force: true })
-})
-beforeEach(async () => {
-  await writeFile(summaryFile, '')
 })
 
 async function summaryOf(report: RunReport): Promise<string> {
+  await writeFile(summaryFile, '')
   await writeSummary(report)
   return readFile(summaryFile, 'utf8')
 }
 
+/** The summary reads the path and, to redact them, the secret values; the rest of a request does not show. */
 function request(overrides: Partial<ActionRequest> = {}): ActionRequest {
-  return {
-    entries: [
-      { key: 'API_KEY', value: SECRET_VALUES[1] as string, kind: 'secrets' },
-      { key: 'DB_PASSWORD', value: SECRET_VALUES[0] as string, kind: 'secrets' },
-      { key: 'TLS_KEY', value: SECRET_VALUES[2] as string, kind: 'secrets' },
-      { key: 'LOG_LEVEL', value: 'info', kind: 'variables' }
-    ],
-    path: '/prod/billing/',
-    kmsKeyId: 'alias/prod-secrets',
-    tier: 'auto',
-    tags: [{ key: 'team', value: 'billing' }],
-    prune: true,
-    references: [],
-    region: 'eu-west-1',
-    dryRun: false,
-    definition: {
-      kind: 'batch',
-      source: { kind: 'name', name: 'billing-report' },
-      containers: undefined,
-      logSecretOptions: [],
-      keepRevisions: 5
-    },
-    launch: {
-      target: {
-        kind: 'batch-job',
-        jobQueue: 'billing-jobs',
-        jobName: undefined,
-        parameters: {},
-        containerOverrides: undefined,
-        tags: []
-      },
-      when: 'always',
-      wait: true,
-      waitTimeoutMinutes: 30
-    },
-    context: {
-      repository: 'acme/billing',
-      sha: 'abc123',
-      runId: '42',
-      runAttempt: '1',
-      serverUrl: 'https://github.com'
-    },
-    warnings: [],
-    ...overrides
-  }
+  const entries = [
+    { key: 'API_KEY', value: SECRET_VALUES[1] as string, kind: 'secrets' },
+    { key: 'DB_PASSWORD', value: SECRET_VALUES[0] as string, kind: 'secrets' },
+    { key: 'TLS_KEY', value: SECRET_VALUES[2] as string, kind: 'secrets' },
+    { key: 'LOG_LEVEL', value: 'info', kind: 'variables' }
+  ]
+  return { entries, path: '/prod/billing/', ...overrides } as ActionRequest
 }
 
 /** An outcome as the sync reports it; `planned` is what the plan said, `status` what happened. */
@@ -228,7 +182,7 @@ describe('job summary', () => {
 
   it('shows what a dry run of an ECS service redeploy would do', async () => {
     const summary = await summaryOf({
-      request: request({ dryRun: true, prune: false }),
+      request: request(),
       dryRun: true,
       outcomes: [
         outcome('API_KEY', { status: 'unchanged', type: 'SecureString', version: 1 }),
@@ -310,7 +264,7 @@ describe('job summary', () => {
 
   it('says so when nothing is synced and only the launch was skipped', async () => {
     const summary = await summaryOf({
-      request: request({ entries: [], path: '', prune: false }),
+      request: request({ entries: [], path: '' }),
       dryRun: false,
       outcomes: [],
       definition: {

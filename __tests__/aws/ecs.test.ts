@@ -25,6 +25,9 @@ const sleep = async () => undefined
 afterEach(() => ecsMock.reset())
 
 const clientError = (message: string) => Object.assign(new Error(message), { name: 'ClientException' })
+type Started = Parameters<typeof waitForDeployment>[0]['started']
+const waitDeployment = (started: Started, service = 's', taskDefinition = 'arn:td/web:4') =>
+  waitForDeployment({ clients, cluster: 'c', service, taskDefinition, started, timeoutMinutes: 1, log, sleep })
 
 describe('ecsDefinitions', () => {
   const store = ecsDefinitions(
@@ -120,16 +123,7 @@ describe('waits', () => {
         }
       ]
     })
-    const result = await waitForDeployment({
-      clients,
-      cluster: 'c',
-      service: 's',
-      taskDefinition: 'arn:td/web:4',
-      started: { deployment, earlier: new Set() },
-      timeoutMinutes: 1,
-      log,
-      sleep
-    })
+    const result = await waitDeployment({ deployment, earlier: new Set() })
     expect(result.failure).toBe('Deployment ecs-svc/1 of s FAILED: tasks failed to start\nService events:\n- first')
   })
 
@@ -137,16 +131,7 @@ describe('waits', () => {
     ecsMock
       .on(DescribeServicesCommand)
       .resolves({ services: [{ deployments: [{ id: 'ecs-svc/2', status: 'PRIMARY' }], events: [] }] })
-    const result = await waitForDeployment({
-      clients,
-      cluster: 'c',
-      service: 's',
-      taskDefinition: 'arn:td/web:4',
-      started: { deployment, earlier: new Set() },
-      timeoutMinutes: 1,
-      log,
-      sleep
-    })
+    const result = await waitDeployment({ deployment, earlier: new Set() })
     expect(result).toEqual({
       status: 'REPLACED',
       failure: 'Deployment ecs-svc/1 of s was replaced by another deployment before it completed.'
@@ -237,16 +222,7 @@ describe('deployServiceOnce: a 2xx answer is never sent again', () => {
       .on(DescribeServicesCommand)
       .resolvesOnce({ services: [{ deployments: [previous] }] })
       .resolves({ services: [{ deployments: [ours] }] })
-    const result = await waitForDeployment({
-      clients,
-      cluster: 'c',
-      service: 'web',
-      taskDefinition: arn,
-      started: { deployment: undefined, earlier: new Set(['ecs-svc/old']) },
-      timeoutMinutes: 1,
-      log,
-      sleep
-    })
+    const result = await waitDeployment({ deployment: undefined, earlier: new Set(['ecs-svc/old']) }, 'web', arn)
     expect(result.status).toBe('COMPLETED (0/0 running)')
     expect(result.failure).toBeUndefined()
   })

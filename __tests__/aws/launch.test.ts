@@ -29,6 +29,8 @@ afterEach(() => {
 })
 
 const request = { jobName: 'job-1-1', jobQueue: 'q', jobDefinition: 'arn:def:1', tags: {} }
+const submit = (job: typeof request = request) => submitJobOnce({ clients, request: job, log, sleep, now })
+const wait = (timeoutMinutes = 30) => waitForJob({ clients, jobId: 'j', timeoutMinutes, log, sleep, now })
 const detail = (status: 'RUNNABLE' | 'RUNNING' | 'SUCCEEDED' | 'FAILED', extra: Record<string, unknown> = {}) => ({
   jobs: [{ jobId: 'j', jobName: 'n', jobQueue: 'q', jobDefinition: 'd', status, createdAt: 0, startedAt: 0, ...extra }]
 })
@@ -41,7 +43,7 @@ describe('submitJobOnce', () => {
       .on(SubmitJobCommand)
       .rejectsOnce(awsError('TooManyRequestsException', 429))
       .resolves({ jobId: 'j', jobArn: 'a', jobName: 'job-1-1' })
-    expect(await submitJobOnce({ clients, request, log, sleep, now })).toEqual({
+    expect(await submit()).toEqual({
       jobId: 'j',
       jobArn: 'a',
       jobName: 'job-1-1'
@@ -58,7 +60,7 @@ describe('submitJobOnce', () => {
         { jobId: 'j', jobArn: 'a', jobName: 'job-1-1', createdAt: clock, jobDefinition: 'arn:def:1' }
       ]
     })
-    expect((await submitJobOnce({ clients, request, log, sleep, now })).jobId).toBe('j')
+    expect((await submit()).jobId).toBe('j')
     expect(batchMock.commandCalls(SubmitJobCommand)).toHaveLength(1)
     expect(batchMock.commandCalls(ListJobsCommand)[0]?.args[0].input).toEqual({
       jobQueue: 'q',
@@ -88,13 +90,7 @@ describe('submitJobOnce', () => {
         }
       ]
     })
-    const job = await submitJobOnce({
-      clients,
-      request: { ...request, jobName: 'nightly', tags: runTags },
-      log,
-      sleep,
-      now
-    })
+    const job = await submit({ ...request, jobName: 'nightly', tags: runTags })
     expect(job.jobId).toBe('new')
     expect(batchMock.commandCalls(SubmitJobCommand)).toHaveLength(2)
   })
@@ -102,9 +98,7 @@ describe('submitJobOnce', () => {
   it('submits again when the lost request never created the job, and gives up after 5 attempts', async () => {
     batchMock.on(SubmitJobCommand).rejects(awsError('TimeoutError'))
     batchMock.on(ListJobsCommand).resolves({ jobSummaryList: [] })
-    await expect(submitJobOnce({ clients, request, log, sleep, now })).rejects.toThrow(
-      /SubmitJob job-1-1 failed after 5 attempts: TimeoutError/
-    )
+    await expect(submit()).rejects.toThrow(/SubmitJob job-1-1 failed after 5 attempts: TimeoutError/)
     expect(batchMock.commandCalls(SubmitJobCommand)).toHaveLength(5)
     expect(batchMock.commandCalls(ListJobsCommand)).toHaveLength(15)
   })
@@ -115,7 +109,7 @@ describe('submitJobOnce', () => {
       .on(ListJobsCommand)
       .resolvesOnce({ jobSummaryList: [] })
       .resolves({ jobSummaryList: [{ jobId: 'j', jobArn: 'a', jobName: 'job-1-1', createdAt: clock }] })
-    expect((await submitJobOnce({ clients, request, log, sleep, now })).jobId).toBe('j')
+    expect((await submit()).jobId).toBe('j')
     expect(batchMock.commandCalls(SubmitJobCommand)).toHaveLength(1)
     expect(lines.join('\n')).toMatch(/answered without a jobId; it is not sent again/)
   })
@@ -124,15 +118,13 @@ describe('submitJobOnce', () => {
     const unreadable = Object.assign(new Error('Unexpected end of JSON input'), { $metadata: { httpStatusCode: 200 } })
     batchMock.on(SubmitJobCommand).rejects(unreadable)
     batchMock.on(ListJobsCommand).resolves({ jobSummaryList: [] })
-    await expect(submitJobOnce({ clients, request, log, sleep, now })).rejects.toThrow(
-      /was answered, so the job was submitted, .*it was not submitted again/
-    )
+    await expect(submit()).rejects.toThrow(/was answered, so the job was submitted, .*it was not submitted again/)
     expect(batchMock.commandCalls(SubmitJobCommand)).toHaveLength(1)
   })
 
   it('does not retry a client error', async () => {
     batchMock.on(SubmitJobCommand).rejects(awsError('ClientException', 400))
-    await expect(submitJobOnce({ clients, request, log, sleep, now })).rejects.toThrow('ClientException')
+    await expect(submit()).rejects.toThrow('ClientException')
     expect(batchMock.commandCalls(SubmitJobCommand)).toHaveLength(1)
   })
 })
@@ -145,7 +137,7 @@ describe('waitForJob', () => {
       .resolvesOnce(detail('RUNNABLE'))
       .resolvesOnce(detail('RUNNING'))
       .resolves(detail('SUCCEEDED'))
-    const result = await waitForJob({ clients, jobId: 'j', timeoutMinutes: 30, log, sleep, now })
+    const result = await wait()
     expect(result.status).toBe('SUCCEEDED')
     expect(result.failure).toBeUndefined()
     expect(sleeps).toEqual([1000, 2000, 3000])
@@ -162,21 +154,23 @@ describe('waitForJob', () => {
       .resolves(
         detail('FAILED', { statusReason: 'Host terminated', container: { reason: 'CannotPullContainerError' } })
       )
-    const result = await waitForJob({ clients, jobId: 'j', timeoutMinutes: 30, log, sleep, now })
+    const result = await wait()
     expect(result.failure).toBe('Job n (j) FAILED: Host terminated. Container: CannotPullContainerError.')
   })
 
   it('says what it was waiting for when the status cannot be read', async () => {
     batchMock.on(DescribeJobsCommand).rejects(awsError('ServerException', 500))
-    await expect(waitForJob({ clients, jobId: 'j', timeoutMinutes: 30, log, sleep, now })).rejects.toThrow(
+    await expect(wait()).rejects.toThrow(
       /^Waiting for job j failed: ServerException: ServerException\. It was started and goes on without the wait/
     )
   })
 
   it('caps the backoff at 30 s and stops at the timeout', async () => {
     batchMock.on(DescribeJobsCommand).resolves(detail('RUNNING'))
-    const result = await waitForJob({ clients, jobId: 'j', timeoutMinutes: 3, log, sleep, now })
-    expect(result.failure).toMatch(/Timed out after 3 minutes waiting for job j; its last status was RUNNING/)
+    const result = await wait(3)
+    expect(result.failure).toBe(
+      'Timed out after 3 minutes waiting for job j; its last status was RUNNING and it is still running (wait-timeout sets the limit)'
+    )
     expect(Math.max(...sleeps)).toBe(30_000)
     expect(sleeps.reduce((a, b) => a + b, 0)).toBe(180_000)
   })

@@ -97,11 +97,9 @@ describe('Pacer', () => {
     expect(new Set(log.map((entry) => entry.sentAt)).size).toBe(20)
     expect(pacer.currentRate).toBe(Infinity)
     expect(pacer.throttled).toBe(0)
-  })
-
-  it('sends a large batch all at once when nothing throttles', async () => {
-    const { log } = await runAgainst(undefined, { n: 100, concurrency: 100 })
-    expect(log.every((entry) => entry.sentAt === 0)).toBe(true)
+    // A large batch goes out all at once.
+    const wide = await runAgainst(undefined, { n: 100, concurrency: 100 })
+    expect(wide.log.every((entry) => entry.sentAt === 0)).toBe(true)
   })
 
   it.each([
@@ -183,51 +181,39 @@ describe('Pacer', () => {
     expect(pacer.currentRate).toBeGreaterThan(9)
   })
 
-  it('passes other errors on at once, without sending again', async () => {
+  /** A pacer on its own clock, and a request that records when it is sent and always fails with `error`. */
+  function failing(error: Error, options: { maxThrottles?: number; latency?: number } = {}) {
     const clock = eventClock()
-    const pacer = new Pacer({ now: clock.now, sleep: clock.sleep })
-    let calls = 0
+    const pacer = new Pacer({ ...options, now: clock.now, sleep: clock.sleep })
+    const sent: number[] = []
+    const request = async () => {
+      sent.push(clock.now())
+      if (options.latency) await clock.sleep(options.latency)
+      throw error
+    }
+    return { clock, pacer, sent, send: () => pacer.send(request, isThrottling) }
+  }
+
+  it('passes other errors on at once, without sending again', async () => {
     const denied = Object.assign(new Error('no'), { name: 'AccessDeniedException' })
-    await expect(
-      pacer.send(async () => {
-        calls++
-        throw denied
-      }, isThrottling)
-    ).rejects.toBe(denied)
-    expect(calls).toBe(1)
+    const { pacer, sent, send } = failing(denied)
+    await expect(send()).rejects.toBe(denied)
+    expect(sent).toHaveLength(1)
     expect(pacer.throttled).toBe(0)
     expect(pacer.currentRate).toBe(Infinity)
   })
 
   it('gives up after maxThrottles throttled sends of one request, in bounded time', async () => {
-    const clock = eventClock()
-    const pacer = new Pacer({ maxThrottles: 3, now: clock.now, sleep: clock.sleep })
-    let calls = 0
-    await expect(
-      clock.run(
-        pacer.send(async () => {
-          calls++
-          throw throttling
-        }, isThrottling)
-      )
-    ).rejects.toBe(throttling)
-    expect(calls).toBe(4)
+    const { clock, pacer, sent, send } = failing(throttling, { maxThrottles: 3 })
+    await expect(clock.run(send())).rejects.toBe(throttling)
+    expect(sent).toHaveLength(4)
     expect(pacer.throttled).toBe(4)
     expect(clock.now()).toBeLessThan(10_000)
   })
 
   it('keeps sending, slowly, when every request is throttled', async () => {
-    const clock = eventClock()
-    const pacer = new Pacer({ now: clock.now, sleep: clock.sleep })
-    const sent: number[] = []
-    const always = async () => {
-      sent.push(clock.now())
-      await clock.sleep(30)
-      throw throttling
-    }
-    const outcomes = await clock.run(
-      Promise.allSettled(Array.from({ length: 3 }, () => pacer.send(always, isThrottling)))
-    )
+    const { clock, pacer, sent, send } = failing(throttling, { latency: 30 })
+    const outcomes = await clock.run(Promise.allSettled([send(), send(), send()]))
     expect(outcomes.every((outcome) => outcome.status === 'rejected')).toBe(true)
     // Three requests, each sent 11 times (maxThrottles 10), within a minute, never faster than
     // the service could have refilled one token for each.

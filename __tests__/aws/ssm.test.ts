@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-ssm'
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import { mockClient } from 'aws-sdk-client-mock'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { deleteParameters, listManagedParameters, readParameters, writeParameter } from '../../src/aws/ssm.js'
 import { getIdentity, identityFromArn } from '../../src/aws/sts.js'
 import { createClients, requestTimeout } from '../../src/aws/clients.js'
@@ -21,6 +21,7 @@ const ssm = new SSMClient({ region: 'us-east-1' })
 afterEach(() => {
   ssmMock.reset()
   stsMock.reset()
+  vi.unstubAllEnvs()
 })
 
 const write = {
@@ -182,28 +183,20 @@ describe('requestTimeout', () => {
 
 describe('createClients', () => {
   it('paces SSM itself, and uses adaptive retries elsewhere unless the environment says otherwise', async () => {
-    const saved = { mode: process.env.AWS_RETRY_MODE, attempts: process.env.AWS_MAX_ATTEMPTS }
-    delete process.env.AWS_RETRY_MODE
-    delete process.env.AWS_MAX_ATTEMPTS
-    try {
-      const clients = createClients({ region: 'eu-west-1' })
-      expect(await clients.ssm.config.region()).toBe('eu-west-1')
-      expect(await clients.ssm.config.maxAttempts()).toBe(8)
-      expect(await clients.ssm.config.retryStrategy()).not.toHaveProperty('mode')
-      const ssmMiddleware = clients.ssm.middlewareStack.identify().join('\n')
-      expect(ssmMiddleware).toContain('pacingMiddleware')
-      expect(ssmMiddleware).not.toContain('loggerMiddleware')
-      expect(await (await clients.sts()).config.retryStrategy()).toMatchObject({ mode: 'adaptive' })
-      expect(await (await clients.batch()).config.maxAttempts()).toBe(8)
-      process.env.AWS_MAX_ATTEMPTS = '2'
-      const fromEnv = createClients({ region: 'eu-west-1' })
-      expect(await (await fromEnv.sts()).config.maxAttempts()).toBe(2)
-      expect(await fromEnv.ssm.config.maxAttempts()).toBe(2)
-    } finally {
-      if (saved.mode === undefined) delete process.env.AWS_RETRY_MODE
-      else process.env.AWS_RETRY_MODE = saved.mode
-      if (saved.attempts === undefined) delete process.env.AWS_MAX_ATTEMPTS
-      else process.env.AWS_MAX_ATTEMPTS = saved.attempts
-    }
+    vi.stubEnv('AWS_RETRY_MODE', undefined)
+    vi.stubEnv('AWS_MAX_ATTEMPTS', undefined)
+    const clients = createClients({ region: 'eu-west-1' })
+    expect(await clients.ssm.config.region()).toBe('eu-west-1')
+    expect(await clients.ssm.config.maxAttempts()).toBe(8)
+    expect(await clients.ssm.config.retryStrategy()).not.toHaveProperty('mode')
+    const ssmMiddleware = clients.ssm.middlewareStack.identify().join('\n')
+    expect(ssmMiddleware).toContain('pacingMiddleware')
+    expect(ssmMiddleware).not.toContain('loggerMiddleware')
+    expect(await (await clients.sts()).config.retryStrategy()).toMatchObject({ mode: 'adaptive' })
+    expect(await (await clients.batch()).config.maxAttempts()).toBe(8)
+    vi.stubEnv('AWS_MAX_ATTEMPTS', '2')
+    const fromEnv = createClients({ region: 'eu-west-1' })
+    expect(await (await fromEnv.sts()).config.maxAttempts()).toBe(2)
+    expect(await fromEnv.ssm.config.maxAttempts()).toBe(2)
   })
 })

@@ -92,20 +92,8 @@ export function parseOutputFile(text: string): Record<string, string> {
   return outputs
 }
 
-export interface RunnerSetup {
-  dir: string
-  /** The runner's command files, created empty. */
-  files: Record<'GITHUB_OUTPUT' | 'GITHUB_STEP_SUMMARY' | 'GITHUB_ENV' | 'GITHUB_STATE' | 'GITHUB_PATH', string>
-  /** The environment the runner gives the action: credentials, context, command files, INPUT_*. */
-  env: Record<string, string>
-}
-
 /** A temporary directory with the runner's command files, and the environment that points at them. */
-export async function prepareRunner(options: {
-  endpoint: string
-  inputs: Record<string, string>
-  prefix: string
-}): Promise<RunnerSetup> {
+export async function prepareRunner(options: { endpoint: string; inputs: Record<string, string>; prefix: string }) {
   const dir = await mkdtemp(join(tmpdir(), options.prefix))
   const files = {
     GITHUB_OUTPUT: join(dir, 'output'),
@@ -139,16 +127,8 @@ export async function prepareRunner(options: {
 
 /** Runs dist/index.js as the runner does: INPUT_* variables and the runner's command files. */
 export async function runAction(options: RunOptions): Promise<ActionRun> {
-  const {
-    dir,
-    files,
-    env: runnerEnv
-  } = await prepareRunner({
-    endpoint: options.endpoint,
-    inputs: options.inputs,
-    prefix: 'ssm-secrets-action-'
-  })
-  const env = { ...runnerEnv, ...(options.debug ? { RUNNER_DEBUG: '1' } : {}), ...options.env }
+  const { dir, files, env } = await prepareRunner({ ...options, prefix: 'ssm-secrets-action-' })
+  Object.assign(env, options.debug ? { RUNNER_DEBUG: '1' } : {}, options.env)
   const child = spawn(options.node ?? process.execPath, [BUNDLE], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
@@ -161,18 +141,12 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   const contents: Record<string, string> = {}
   for (const [name, file] of Object.entries(files)) contents[name] = await readFile(file, 'utf8')
   await rm(dir, { recursive: true, force: true })
-  return {
-    exitCode,
-    stdout,
-    stderr,
-    outputs: parseOutputFile(contents.GITHUB_OUTPUT ?? ''),
-    summary: contents.GITHUB_STEP_SUMMARY ?? '',
-    files: contents
-  }
+  const outputs = parseOutputFile(contents.GITHUB_OUTPUT ?? '')
+  return { exitCode, stdout, stderr, outputs, summary: contents.GITHUB_STEP_SUMMARY ?? '', files: contents }
 }
 
 /** Error annotations (::error::) printed by the run, decoded. */
-export function errorAnnotations(run: ActionRun): string[] {
+export function errorAnnotations(run: Pick<ActionRun, 'stdout'>): string[] {
   return run.stdout
     .split('\n')
     .filter((line) => line.startsWith('::error'))

@@ -3,12 +3,6 @@ import { batchModel, cleanJobName, type JobDefinitionDocument } from '../../src/
 import { planDefinitionRewrite, type DefinitionPlanOptions } from '../../src/plan/definitions.js'
 import { canonical, chooseContainers, sameDefinition, type SecretRef } from '../../src/plan/containers.js'
 
-const planBatchDefinition = (options: Omit<DefinitionPlanOptions, 'model'>) =>
-  planDefinitionRewrite({ model: batchModel, ...options })
-const batchContainers = batchModel.containers
-const definitionFromFile = batchModel.fromFile
-const toRegisterRequest = batchModel.toRegisterRequest
-
 const ROLE = 'arn:aws:iam::123456789012:role/exec'
 const arn = (name: string) => `arn:aws:ssm:us-east-1:123456789012:parameter/prod/${name}`
 
@@ -45,33 +39,37 @@ const secrets: SecretRef[] = [
   { name: 'API_KEY', valueFrom: arn('API_KEY') },
   { name: 'DB_PASSWORD', valueFrom: arn('DB_PASSWORD') }
 ]
-const noPrune = { isStale: () => false }
+/** The plan for `source`: no current revision, the default container, `secrets`, nothing stale, unless given. */
+const rewrite = (source: JobDefinitionDocument, options: Partial<DefinitionPlanOptions> = {}) =>
+  planDefinitionRewrite({
+    model: batchModel,
+    source,
+    current: undefined,
+    containers: undefined,
+    secrets,
+    logSecretOptions: [],
+    isStale: () => false,
+    ...options
+  })
 
 describe('toRegisterRequest', () => {
   it('keeps only members RegisterJobDefinition takes', () => {
-    const request = toRegisterRequest({ ...single(), somethingAwsAddsLater: { x: 1 } })
+    const request = batchModel.toRegisterRequest({ ...single(), somethingAwsAddsLater: { x: 1 } })
     expect(Object.keys(request).sort()).toEqual(['containerProperties', 'jobDefinitionName', 'tags', 'type'])
   })
   it('reads a file in either shape', () => {
-    expect(definitionFromFile({ jobDefinitions: [single()] }).jobDefinitionName).toBe('billing')
-    expect(definitionFromFile(single()).revision).toBe(3)
-    expect(() => definitionFromFile({ jobDefinitions: [single(), single()] })).toThrow(/holds 2 job definitions/)
-    expect(() => definitionFromFile([1])).toThrow(/must hold a JSON object/)
-    expect(() => definitionFromFile({ type: 'container' })).toThrow(/has no jobDefinitionName/)
+    expect(batchModel.fromFile({ jobDefinitions: [single()] }).jobDefinitionName).toBe('billing')
+    expect(batchModel.fromFile(single()).revision).toBe(3)
+    expect(() => batchModel.fromFile({ jobDefinitions: [single(), single()] })).toThrow(/holds 2 job definitions/)
+    expect(() => batchModel.fromFile([1])).toThrow(/must hold a JSON object/)
+    expect(() => batchModel.fromFile({ type: 'container' })).toThrow(/has no jobDefinitionName/)
   })
 })
 
-describe('planBatchDefinition', () => {
+describe('the Batch definition rewrite', () => {
   it('replaces same-name secrets, keeps unrelated ones, drops the same-name plain variable', () => {
     const current = single()
-    const plan = planBatchDefinition({
-      source: current,
-      current,
-      containers: undefined,
-      secrets,
-      logSecretOptions: [],
-      ...noPrune
-    })
+    const plan = rewrite(current, { current })
     const container = plan.definition.containerProperties as { secrets: SecretRef[]; environment: unknown[] }
     expect(container.secrets).toEqual([
       { name: 'UNRELATED', valueFrom: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:other-AbCdEf' },
@@ -91,14 +89,7 @@ describe('planBatchDefinition', () => {
   })
 
   it('with prune, removes secrets that point at parameters no longer synced', () => {
-    const plan = planBatchDefinition({
-      source: single(),
-      current: single(),
-      containers: undefined,
-      secrets,
-      logSecretOptions: [],
-      isStale: (valueFrom) => valueFrom === arn('GONE')
-    })
+    const plan = rewrite(single(), { current: single(), isStale: (valueFrom) => valueFrom === arn('GONE') })
     const names = (plan.definition.containerProperties as { secrets: SecretRef[] }).secrets.map((s) => s.name)
     expect(names).toEqual(['UNRELATED', 'API_KEY', 'DB_PASSWORD'])
     expect(plan.changes).toContain(`container 'billing': - secret GONE`)
@@ -106,37 +97,16 @@ describe('planBatchDefinition', () => {
 
   it('is unchanged when the same secrets are there in another order', () => {
     const current = single()
-    const first = planBatchDefinition({
-      source: current,
-      current,
-      containers: undefined,
-      secrets,
-      logSecretOptions: [],
-      ...noPrune
-    })
+    const first = rewrite(current, { current })
     const reordered = structuredClone(first.definition)
     ;(reordered.containerProperties as { secrets: SecretRef[] }).secrets.reverse()
-    const again = planBatchDefinition({
-      source: reordered,
-      current: reordered,
-      containers: undefined,
-      secrets,
-      logSecretOptions: [],
-      ...noPrune
-    })
+    const again = rewrite(reordered, { current: reordered })
     expect(again.changed).toBe(false)
     expect(again.changes).toEqual([])
   })
 
   it('fills logConfiguration.secretOptions', () => {
-    const plan = planBatchDefinition({
-      source: single(),
-      current: undefined,
-      containers: undefined,
-      secrets,
-      logSecretOptions: [{ name: 'apikey', valueFrom: arn('API_KEY') }],
-      ...noPrune
-    })
+    const plan = rewrite(single(), { logSecretOptions: [{ name: 'apikey', valueFrom: arn('API_KEY') }] })
     expect((plan.definition.containerProperties as { logConfiguration: unknown }).logConfiguration).toEqual({
       logDriver: 'awsfirelens',
       options: { Name: 'datadog' },
@@ -144,28 +114,14 @@ describe('planBatchDefinition', () => {
     })
     const noLog = single()
     delete (noLog.containerProperties as Record<string, unknown>).logConfiguration
-    expect(() =>
-      planBatchDefinition({
-        source: noLog,
-        current: undefined,
-        containers: undefined,
-        secrets,
-        logSecretOptions: [{ name: 'x', valueFrom: 'y' }],
-        ...noPrune
-      })
-    ).toThrow(/Input 'log-secret-options': container 'billing' has no logConfiguration.logDriver/)
+    expect(() => rewrite(noLog, { logSecretOptions: [{ name: 'x', valueFrom: 'y' }] })).toThrow(
+      /Input 'log-secret-options': container 'billing' has no logConfiguration.logDriver/
+    )
   })
 
   it('keeps the current tags when the file has none, file tags winning', () => {
     const file = { ...single(), tags: { owner: 'me', team: 'payments' } }
-    const plan = planBatchDefinition({
-      source: file,
-      current: single({ tags: { team: 'billing', cost: '1' } }),
-      containers: undefined,
-      secrets,
-      logSecretOptions: [],
-      ...noPrune
-    })
+    const plan = rewrite(file, { current: single({ tags: { team: 'billing', cost: '1' } }) })
     expect(plan.definition.tags).toEqual({ team: 'payments', cost: '1', owner: 'me' })
   })
 })
@@ -201,23 +157,16 @@ const multiNode: JobDefinitionDocument = {
 
 describe('containers', () => {
   it('names the containers when a choice is needed', () => {
-    expect(() => chooseContainers(batchContainers(multiContainer), undefined)).toThrow(
+    expect(() => chooseContainers(batchModel.containers(multiContainer), undefined)).toThrow(
       `Input 'containers': the definition has 2 containers ('app', 'sidecar'); name the ones that get the secrets, or '*' for all`
     )
-    expect(() => chooseContainers(batchContainers(multiContainer), ['web'])).toThrow(
+    expect(() => chooseContainers(batchModel.containers(multiContainer), ['web'])).toThrow(
       /no container 'web' in the definition; it has 'app', 'sidecar'/
     )
   })
 
   it('rewrites only the chosen container of a multi-container definition', () => {
-    const plan = planBatchDefinition({
-      source: multiContainer,
-      current: undefined,
-      containers: ['sidecar'],
-      secrets,
-      logSecretOptions: [],
-      ...noPrune
-    })
+    const plan = rewrite(multiContainer, { containers: ['sidecar'] })
     const [task] = (
       plan.definition.ecsProperties as { taskProperties: { containers: { name: string; secrets?: SecretRef[] }[] }[] }
     ).taskProperties
@@ -227,14 +176,7 @@ describe('containers', () => {
   })
 
   it('rewrites every node range of a multi-node definition with *', () => {
-    const plan = planBatchDefinition({
-      source: multiNode,
-      current: undefined,
-      containers: ['*'],
-      secrets,
-      logSecretOptions: [],
-      ...noPrune
-    })
+    const plan = rewrite(multiNode, { containers: ['*'] })
     const ranges = (
       plan.definition.nodeProperties as { nodeRangeProperties: { container: { secrets: SecretRef[] } }[] }
     ).nodeRangeProperties
@@ -245,7 +187,7 @@ describe('containers', () => {
 
   it('refuses EKS definitions with a clear error', () => {
     expect(() =>
-      batchContainers({ jobDefinitionName: 'k', type: 'container', eksProperties: { podProperties: {} } })
+      batchModel.containers({ jobDefinitionName: 'k', type: 'container', eksProperties: { podProperties: {} } })
     ).toThrow(/runs on EKS, where secrets are Kubernetes secrets, not SSM parameters/)
   })
 })
@@ -253,28 +195,10 @@ describe('containers', () => {
 describe('size', () => {
   it('refuses a definition AWS would reject for its size, before anything is written', () => {
     const many = Array.from({ length: 300 }, (_, i) => ({ name: `SECRET_${i}`, valueFrom: arn(`SECRET_${i}`) }))
-    expect(() =>
-      planBatchDefinition({
-        source: single(),
-        current: single(),
-        containers: undefined,
-        secrets: many,
-        logSecretOptions: [],
-        ...noPrune
-      })
-    ).toThrow(
+    expect(() => rewrite(single(), { current: single(), secrets: many })).toThrow(
       /Input 'job-definition': with these secrets the job definition would be \d+ bytes; AWS accepts at most 24576/
     )
-    expect(() =>
-      planBatchDefinition({
-        source: single(),
-        current: single(),
-        containers: undefined,
-        secrets: many.slice(0, 100),
-        logSecretOptions: [],
-        ...noPrune
-      })
-    ).not.toThrow()
+    expect(() => rewrite(single(), { current: single(), secrets: many.slice(0, 100) })).not.toThrow()
   })
 })
 

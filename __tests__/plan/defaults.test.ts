@@ -164,19 +164,10 @@ describe('a file against the revision the service describes for it', () => {
     }
     expect(plan(ecsModel, bridge, described).changed).toBe(false)
     const host = { ...bridge, networkMode: 'host' }
-    const hostDescribed = {
-      ...described,
-      networkMode: 'host',
-      containerDefinitions: [
-        {
-          ...described.containerDefinitions[0],
-          portMappings: [
-            { containerPort: 80, hostPort: 80, protocol: 'tcp' },
-            { containerPort: 81, hostPort: 81, protocol: 'tcp' }
-          ]
-        }
-      ]
-    }
+    const hostDescribed = changed({ ...described, networkMode: 'host' }, 'containerDefinitions.0.portMappings', [
+      { containerPort: 80, hostPort: 80, protocol: 'tcp' },
+      { containerPort: 81, hostPort: 81, protocol: 'tcp' }
+    ])
     expect(plan(ecsModel, host, hostDescribed).changed).toBe(false)
   })
 
@@ -241,70 +232,47 @@ describe('a file against the revision the service describes for it', () => {
   })
 })
 
-describe('what really differs still registers, and the diff says what', () => {
-  it.each([
-    [
-      'a changed image',
-      (d: typeof ecsDescribed) => (d.containerDefinitions[0]!.image = 'app:0'),
-      ['~ containerDefinitions[app].image']
-    ],
-    [
-      'a real container cpu',
-      (d: typeof ecsDescribed) => Object.assign(d.containerDefinitions[0]!, { cpu: 256 }),
-      ['~ containerDefinitions[app].cpu']
-    ],
-    [
-      'a non-essential container',
-      (d: typeof ecsDescribed) => Object.assign(d.containerDefinitions[0]!, { essential: false }),
-      ['~ containerDefinitions[app].essential']
-    ],
-    [
-      'a UDP port',
-      (d: typeof ecsDescribed) => (d.containerDefinitions[0]!.portMappings[0]!.protocol = 'udp'),
-      ['~ containerDefinitions[app].portMappings[0].protocol']
-    ],
-    ['another task size', (d: typeof ecsDescribed) => (d.memory = '1024'), ['~ memory']],
-    [
-      'a secret missing in the revision',
-      (d: typeof ecsDescribed) => (d.containerDefinitions[0]!.secrets = []),
-      ["container 'app': + secret DB_PASSWORD → " + arn('DB_PASSWORD')]
-    ]
-  ])('ECS: %s', (_, change, lines) => {
-    const described = structuredClone(ecsDescribed)
-    change(described)
-    const result = plan(ecsModel, ecsFile, described)
-    expect(result.changed).toBe(true)
-    expect(result.changes).toEqual(lines)
-  })
+const PAIRS = { ECS: [ecsModel, ecsFile, ecsDescribed], Batch: [batchModel, batchFile, batchDescribed] } as const
 
+/** A copy of `document` with the member at the dotted `path` set to `value`. */
+function changed(document: object, path: string, value: unknown): Record<string, unknown> {
+  const copy = structuredClone(document) as Record<string, unknown>
+  const keys = path.split('.')
+  const last = keys.pop() as string
+  const parent = keys.reduce((node, key) => node[key] as Record<string, unknown>, copy)
+  parent[last] = value
+  return copy
+}
+
+describe('what really differs still registers, and the diff says what', () => {
+  const app = 'containerDefinitions.0'
   it.each([
+    ['ECS', `${app}.image`, 'app:0', '~ containerDefinitions[app].image'],
+    ['ECS', `${app}.cpu`, 256, '~ containerDefinitions[app].cpu'],
+    ['ECS', `${app}.essential`, false, '~ containerDefinitions[app].essential'],
+    ['ECS', `${app}.portMappings.0.protocol`, 'udp', '~ containerDefinitions[app].portMappings[0].protocol'],
+    ['ECS', 'memory', '1024', '~ memory'],
+    ['ECS', `${app}.secrets`, [], `container 'app': + secret DB_PASSWORD → ${arn('DB_PASSWORD')}`],
+    ['Batch', 'containerProperties.image', 'report:0', '~ containerProperties.image'],
+    ['Batch', 'retryStrategy.evaluateOnExit.0.action', 'exit', '~ retryStrategy.evaluateOnExit[0].action'],
+    ['Batch', 'propagateTags', true, '~ propagateTags'],
     [
-      'a changed image',
-      (d: typeof batchDescribed) => (d.containerProperties.image = 'report:0'),
-      ['~ containerProperties.image']
+      'Batch',
+      'containerProperties.networkConfiguration.assignPublicIp',
+      'ENABLED',
+      '~ containerProperties.networkConfiguration.assignPublicIp'
     ],
     [
-      'another retry action',
-      (d: typeof batchDescribed) => (d.retryStrategy.evaluateOnExit[0]!.action = 'exit'),
-      ['~ retryStrategy.evaluateOnExit[0].action']
-    ],
-    ['propagated tags', (d: typeof batchDescribed) => (d.propagateTags = true), ['~ propagateTags']],
-    [
-      'a public IP',
-      (d: typeof batchDescribed) => (d.containerProperties.networkConfiguration.assignPublicIp = 'ENABLED'),
-      ['~ containerProperties.networkConfiguration.assignPublicIp']
-    ],
-    [
-      'a secret the file no longer has',
-      (d: typeof batchDescribed) => d.containerProperties.secrets.push({ name: 'OLD', valueFrom: arn('OLD') }),
-      ["container 'nightly': - secret OLD"]
+      'Batch',
+      'containerProperties.secrets.1',
+      { name: 'OLD', valueFrom: arn('OLD') },
+      "container 'nightly': - secret OLD"
     ]
-  ])('Batch: %s', (_, change, lines) => {
-    const described = structuredClone(batchDescribed)
-    change(described)
-    const result = plan(batchModel, batchFile, described)
+  ] as const)('%s: %s set to %j', (service, path, value, line) => {
+    const [model, file, described] = PAIRS[service]
+    const result = plan(model, file, changed(described, path, value))
     expect(result.changed).toBe(true)
-    expect(result.changes).toEqual(lines)
+    expect(result.changes).toEqual([line])
   })
 
   it('a secret the revision has in a container the run does not touch shows as that member', () => {

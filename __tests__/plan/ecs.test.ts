@@ -107,11 +107,6 @@ describe('planRunTask', () => {
     expect(request.clientToken.length).toBeLessThanOrEqual(64)
     expect(runToken({ ...context, runAttempt: '2' }, base.definitionArn)).not.toBe(request.clientToken)
   })
-  it('needs subnets for awsvpc task definitions', () => {
-    expect(() => planRunTask({ ...base, subnets: [] })).toThrow(
-      /Input 'subnets': the task definition uses networkMode awsvpc/
-    )
-  })
   it('knows which containers are essential', () => {
     expect([...essentialContainers(described.taskDefinition)]).toEqual(['app'])
   })

@@ -74,6 +74,10 @@ describe('plan', () => {
       "container 'job': - secret GONE",
       "container 'job': - secret PRUNED"
     ])
+    expect(planned.definition?.warnings).toEqual([
+      "container 'job': removed secret GONE, whose parameter is no longer synced",
+      "container 'job': removed secret PRUNED, whose parameter is no longer synced"
+    ])
     expect(planned.secrets?.policy.Statement[0]?.Resource).toEqual([arn('KEEP')])
   })
 
