@@ -3,19 +3,6 @@
 import type { FakeAws } from '../fake-aws/index.js'
 import { batchDefinition, CLUSTER, EXEC_ROLE, QUEUE, rolelessBatchDefinition, taskDefinition } from './fixtures.js'
 
-export interface BadInputCase {
-  name: string
-  inputs: Record<string, string>
-  /** the input the error must name, as `Input '<name>'` */
-  input: string
-  /** a fragment of the error that says what is wrong and how to fix it */
-  expect: string
-  /** files in the workspace, by relative path */
-  files?: Record<string, string>
-  /** environment changes; undefined removes the variable */
-  env?: Record<string, string | undefined>
-}
-
 /** What the definition cases look up: seeded in every bad-input case's fake. */
 export function seedBadInputWorld(fake: FakeAws): void {
   fake.batch.addQueue(QUEUE)
@@ -46,9 +33,12 @@ const ECS = { ...SYNC, 'task-definition': 'web' }
 const lines = (count: number, make: (index: number) => string): string =>
   Array.from({ length: count }, (_, index) => make(index)).join('\n')
 
-type Row = [name: string, input: string, inputs: Record<string, string>, expect: string, more?: Partial<BadInputCase>]
+/** Files put in the workspace (by relative path), and environment changes (undefined removes a variable). */
+type More = { files?: Record<string, string>; env?: Record<string, string | undefined> }
+type Row = [name: string, input: string, inputs: Record<string, string>, expect: string, more?: More]
 
-// One case a row: name, the input the error must name, the inputs, the fragment the error must contain.
+// One case a row: its name, the input the error must name (as `Input '<name>'`), the inputs, and a
+// fragment of the error that says what is wrong and how to fix it.
 // prettier-ignore
 const ROWS: Row[] = [
   // secrets and variables: shape
@@ -211,5 +201,5 @@ const ROWS: Row[] = [
     'the task definition uses networkMode awsvpc, so RunTask needs subnets'],
 ]
 
-const toCase = ([name, input, inputs, expect, more]: Row): BadInputCase => ({ name, input, inputs, expect, ...more })
-export const BAD_INPUTS = ROWS.map(toCase)
+export const BAD_INPUTS = ROWS.map(([name, input, inputs, expect, more]) => ({ name, input, inputs, expect, ...more }))
+export type BadInputCase = (typeof BAD_INPUTS)[number]

@@ -59,11 +59,7 @@ function needlesFor(value: string): [string, string][] {
   return forms.filter(([, text]) => text.trim().length >= MIN_NEEDLE && !seen.has(text) && seen.add(text))
 }
 
-export interface Leak {
-  channel: string
-  label: string
-  form: string
-}
+type Leak = { channel: string; label: string; form: string }
 
 /**
  * Every value's first needle found in each channel: stdout without `::add-mask::` lines (the only

@@ -40,19 +40,6 @@ interface FlowSpec {
   inputs: Record<string, string>
 }
 
-export interface Flow extends Omit<FlowSpec, 'inputs'> {
-  launch?: LaunchKind
-  inputs(values: FlowValues): Record<string, string>
-  /** why the state is not what a successful run with `values` leaves, or [] */
-  verify(fake: FakeAws, values: FlowValues): string[]
-  /**
-   * What a request answered after the client gave up can upset for a while (an identical revision
-   * registered late): keep-revisions, and the service running the latest revision. It must hold
-   * after a fault-free re-run.
-   */
-  settled(fake: FakeAws): string[]
-}
-
 export const VALUES_A: FlowValues = {
   secrets: { DB_PASSWORD: 'a-db-password-1', API_KEY: 'a-api-key-1', NEW_TOKEN: 'a-new-token-1' },
   variables: { LOG_LEVEL: 'info' }
@@ -181,33 +168,32 @@ function secretsIn(definition: unknown): Secrets {
 function secretsProblems(what: string, secrets: Secrets, keys: readonly string[]): string[] {
   const actual = (secrets ?? []).map((secret) => `${secret.name}=${secret.valueFrom}`).sort()
   const expected = [`${LEGACY.name}=${LEGACY.valueFrom}`, ...keys.map((key) => `${key}=${parameterArn(PATH + key)}`)]
-  return JSON.stringify(actual) === JSON.stringify(expected.sort())
+  expected.sort()
+  return JSON.stringify(actual) === JSON.stringify(expected)
     ? []
     : [`${what} has secrets ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`]
 }
 
-function makeFlow(spec: FlowSpec): Flow {
+function makeFlow(spec: FlowSpec) {
   const { 'job-definition': job, 'task-definition': family, service, 'keep-revisions': keep } = spec.inputs
   const definition = job ?? family
-  const launch = spec.inputs['job-queue']
-    ? 'batch-job'
-    : service
-      ? 'ecs-service'
-      : spec.inputs['run-task'] && 'ecs-task'
+  const kinds = { 'job-queue': 'batch-job', service: 'ecs-service', 'run-task': 'ecs-task' } as const
+  const launch = Object.entries(kinds).find(([input]) => spec.inputs[input])?.[1]
   const revisions = (fake: FakeAws): { status?: string; revision?: number }[] =>
     job ? fake.batch.definitions(job) : family ? fake.ecs.taskDefinitions(family) : []
   const running = (fake: FakeAws) => fake.ecs.services().find((item) => item.serviceName === SERVICE)?.taskDefinition
   return {
     ...spec,
-    ...(launch ? { launch } : {}),
-    inputs: (values) => ({
+    launch,
+    inputs: (values: FlowValues): Record<string, string> => ({
       secrets: JSON.stringify(values.secrets),
       variables: JSON.stringify(values.variables),
       path: PATH,
       tags: 'team=billing\nenvironment=prod',
       ...spec.inputs
     }),
-    verify(fake, values) {
+    /** Why the state is not what a successful run with `values` leaves, or []. */
+    verify(fake: FakeAws, values: FlowValues): string[] {
       const problems = parameterProblems(fake, { ...values, tags: USER_TAGS })
       if (spec.inputs.prune === 'true' && fake.ssm.get(`${PATH}STALE`)) problems.push(`${PATH}STALE was not pruned`)
       const latest = latestActive(revisions(fake))
@@ -224,7 +210,12 @@ function makeFlow(spec: FlowSpec): Flow {
       }
       return problems
     },
-    settled(fake) {
+    /**
+     * What a request answered after the client gave up can upset for a while (an identical revision
+     * registered late): keep-revisions, and the service running the latest revision. It must hold
+     * after a fault-free re-run.
+     */
+    settled(fake: FakeAws): string[] {
       const problems: string[] = []
       const active = revisions(fake).filter((item) => item.status === 'ACTIVE').length
       if (keep && active > Number(keep))
@@ -238,7 +229,8 @@ function makeFlow(spec: FlowSpec): Flow {
   }
 }
 
-export const FLOWS: Flow[] = SPECS.map(makeFlow)
+export type Flow = ReturnType<typeof makeFlow>
+export const FLOWS = SPECS.map(makeFlow)
 
 export function flowNamed(name: string): Flow {
   const flow = FLOWS.find((candidate) => candidate.name === name)

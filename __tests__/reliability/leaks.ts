@@ -61,7 +61,7 @@ const asYamlBlock = (values: Record<string, string>): string =>
 export interface LeakScenario {
   /** names starting 'bad input' stop while reading the inputs, before anything is logged at debug level */
   name: string
-  /** a fragment of the error that shows the run failed where intended ('' for anywhere); none: the run must succeed */
+  /** with none the run must succeed; else a fragment of the error that shows where it failed ('' for anywhere) */
   error?: string
   /** the values were never parsed, so need not be registered as masks */
   unparsed?: true
@@ -78,19 +78,13 @@ const SYNC = { secrets: JSON.stringify(LEAK_VALUES), path: PATH }
 const BATCH = { ...SYNC, 'job-definition': 'billing-report', 'job-queue': QUEUE, wait: 'true' }
 const ECS_SERVICE = { ...SYNC, 'task-definition': 'web', cluster: CLUSTER, service: SERVICE, wait: 'true' }
 
-function seedOld(fake: FakeAws): void {
-  for (const [key, value] of Object.entries(OLD_VALUES)) {
-    fake.ssm.put({ name: `${PATH}${key}`, value, type: 'SecureString', tags: MANAGED })
-  }
-  fake.ssm.put({ name: `${PATH}LEAK_STALE`, value: 'lk91-stale-value', type: 'SecureString', tags: MANAGED })
-}
-
-function seedCurrent(fake: FakeAws): void {
-  for (const [key, value] of Object.entries(LEAK_VALUES)) {
+const seedValues = (values: Record<string, string>) => (fake: FakeAws) => {
+  for (const [key, value] of Object.entries(values)) {
     const tier = value.length > 4096 ? 'Advanced' : 'Standard'
     fake.ssm.put({ name: `${PATH}${key}`, value, type: 'SecureString', tier, tags: MANAGED })
   }
 }
+const seedOld = seedValues({ ...OLD_VALUES, LEAK_STALE: 'lk91-stale-value' })
 
 function seedBatch(fake: FakeAws, outcome?: JobOutcome): void {
   seedQueue(fake, outcome)
@@ -119,6 +113,15 @@ const failing = (scenario: LeakScenario, ...operations: [string, Fault['kind']][
   env: { AWS_MAX_ATTEMPTS: '2' }
 })
 
+/** The run stops while reading its inputs: at a wrong input, or (unparsed) before it parsed the values. */
+const stops = (name: string, error: string, inputs: Record<string, string>, unparsed?: true): LeakScenario => ({
+  name: `bad input: ${name}`,
+  error,
+  inputs: { ...SYNC, ...inputs },
+  ...(unparsed && { unparsed })
+})
+const yamlThen = (line: string) => ({ secrets: `${asYamlBlock(LEAK_VALUES)}\n${line}` })
+
 export const LEAK_SCENARIOS: LeakScenario[] = [
   { name: 'sync: create (JSON input)', inputs: SYNC },
   { name: 'sync: create (YAML block of toJSON values)', inputs: { ...SYNC, secrets: asYamlBlock(LEAK_VALUES) } },
@@ -128,7 +131,7 @@ export const LEAK_SCENARIOS: LeakScenario[] = [
     inputs: { ...SYNC, prune: 'true', tags: 'team=billing' },
     hidden: { ...OLD_VALUES, LEAK_STALE: 'lk91-stale-value' }
   },
-  { name: 'sync: all unchanged', seed: seedCurrent, inputs: SYNC },
+  { name: 'sync: all unchanged', seed: seedValues(LEAK_VALUES), inputs: SYNC },
   {
     name: 'dry-run with updates, a job and a prune',
     seed(fake) {
@@ -200,28 +203,10 @@ export const LEAK_SCENARIOS: LeakScenario[] = [
     'DescribeJobs',
     'server-error'
   ]),
-  {
-    name: 'bad input: a value over the Standard tier',
-    error: "Input 'secrets'",
-    inputs: { ...SYNC, tier: 'Standard' }
-  },
-  {
-    name: 'bad input: a later input is wrong',
-    error: "Input 'kms-key-id'",
-    inputs: { ...SYNC, 'kms-key-id': 'not a key' }
-  },
-  {
-    name: 'bad input: malformed YAML after the values',
-    error: 'is not valid JSON or YAML',
-    unparsed: true,
-    inputs: { ...SYNC, secrets: `${asYamlBlock(LEAK_VALUES)}\nBROKEN: [unclosed` }
-  },
-  {
-    name: 'bad input: a duplicate key after the values',
-    error: 'duplicate key',
-    unparsed: true,
-    inputs: { ...SYNC, secrets: `${asYamlBlock(LEAK_VALUES)}\nLEAK_PADDED: "again"` }
-  },
+  stops('a value over the Standard tier', "Input 'secrets'", { tier: 'Standard' }),
+  stops('a later input is wrong', "Input 'kms-key-id'", { 'kms-key-id': 'not a key' }),
+  stops('malformed YAML after the values', 'is not valid JSON or YAML', yamlThen('BROKEN: [unclosed'), true),
+  stops('a duplicate key after the values', 'duplicate key', yamlThen('LEAK_PADDED: "again"'), true),
   {
     name: 'bad input: a value that is a map',
     error: 'must have a string value',

@@ -36,11 +36,6 @@ export interface BundleRunOptions {
 
 const TIMEOUT_MS = 120_000
 
-async function walk(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true })
-  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name))
-}
-
 export async function runBundle(options: BundleRunOptions): Promise<BundleRun> {
   const root = await mkdtemp(join(tmpdir(), 'ssm-reliability-'))
   const dir = (name: string) => join(root, name)
@@ -100,7 +95,9 @@ export async function runBundle(options: BundleRunOptions): Promise<BundleRun> {
 
   const files: Record<string, string> = Object.fromEntries(COMMAND_FILES.map((name) => [name, '']))
   const otherFiles: Record<string, string> = {}
-  for (const file of await walk(root)) {
+  for (const entry of await readdir(root, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue
+    const file = join(entry.parentPath, entry.name)
     const text = await readFile(file, 'utf8')
     const command = COMMAND_FILES.find((name) => commandFiles[name] === file)
     if (command) files[command] = text
@@ -108,13 +105,6 @@ export async function runBundle(options: BundleRunOptions): Promise<BundleRun> {
     else if (given.get(file) !== text) otherFiles[relative(root, file)] = text
   }
   await rm(root, { recursive: true, force: true })
-  return {
-    exitCode,
-    timedOut,
-    stdout,
-    stderr,
-    files,
-    outputs: parseOutputFile(files.GITHUB_OUTPUT as string),
-    otherFiles
-  }
+  const outputs = parseOutputFile(files.GITHUB_OUTPUT as string)
+  return { exitCode, timedOut, stdout, stderr, files, outputs, otherFiles }
 }

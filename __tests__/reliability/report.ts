@@ -40,13 +40,9 @@ export function result(
   return { section, name, runtime, ms: 0, ...fields, problems, duplicates, unmanagedTouched: touched.length, ok }
 }
 
-export interface ReportContext {
-  date: string
-  machine: string
-  runtimes: { label: string; scope: string }[]
-  bundle: string
+export type ReportContext = Record<'date' | 'machine' | 'bundle' | 'command', string> & {
   durationMs: number
-  command: string
+  runtimes: { label: string; scope: string }[]
 }
 
 const of = (results: readonly CaseResult[], section: Section) => results.filter((item) => item.section === section)

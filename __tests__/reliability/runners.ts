@@ -287,9 +287,8 @@ export const runConcurrency = (testCase: ConcurrencyCase, runtime: Runtime) =>
     const flow = flowNamed(testCase.flow)
     flow.seed(fake)
     const touched = watch(fake)
-    if (testCase.latencyMs) {
+    if (testCase.latencyMs)
       fake.inject({ operation: '*', kind: 'latency', delayMs: testCase.latencyMs, times: 100_000 })
-    }
     const count = launchCounter(fake, flow.launch)
     const start = (values: FlowValues, attempt: number) =>
       runBundle({ node: runtime.node, endpoint: fake.url, inputs: flow.inputs(values), env: runEnv(attempt) })
@@ -360,8 +359,8 @@ export const runPrune = (testCase: PruneCase, runtime: Runtime) =>
     seedProtected(fake)
     const names = (prefix: string, count: number) =>
       Array.from({ length: count }, (_, index) => `${PATH}${prefix}${index}`)
-    const managedStale = names('MANAGED_STALE_', testCase.managedStale)
-    const unmanagedStale = names('UNMANAGED_', testCase.unmanagedStale)
+    const managedStale = names('MANAGED_STALE_', testCase.managed)
+    const unmanagedStale = names('UNMANAGED_', testCase.unmanaged)
     for (const name of managedStale) fake.ssm.put({ name, value: `v-${name}`, type: 'SecureString', tags: MANAGED })
     for (const name of unmanagedStale) fake.ssm.put({ name, value: `v-${name}`, type: 'SecureString' })
     const kept = [...PROTECTED.map((parameter) => parameter.name), ...unmanagedStale]
