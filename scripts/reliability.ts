@@ -9,58 +9,68 @@ import { join } from 'node:path'
 import { format, resolveConfig } from 'prettier'
 import { assertRuntimesPresent, BUNDLE, ROOT, RUNTIMES } from '../__tests__/e2e/harness.js'
 import { BAD_INPUTS } from '../__tests__/reliability/bad-inputs.js'
-import { CONCURRENCY_CASES, PARTIAL_FAILURES, PRUNE_CASES } from '../__tests__/reliability/cases.js'
-import { FAULT_CASES } from '../__tests__/reliability/faults.js'
+import { CONCURRENCY_CASES, FAULT_CASES, PARTIAL_FAILURES, PRUNE_CASES } from '../__tests__/reliability/cases.js'
 import { LEAK_SCENARIOS } from '../__tests__/reliability/leaks.js'
-import { passed, renderReport, totals } from '../__tests__/reliability/report.js'
-import { pool, result, type CaseResult, type Section } from '../__tests__/reliability/results.js'
-import {
-  runBadInput,
-  runConcurrency,
-  runFaultCase,
-  runLeakScenario,
-  runPartialFailure,
-  runPrune,
-  type Runtime
-} from '../__tests__/reliability/runners.js'
+import { renderReport, result, totals, type CaseResult, type Section } from '../__tests__/reliability/report.js'
+import * as runners from '../__tests__/reliability/runners.js'
 
 const argv = process.argv.slice(2)
-const args = new Set(argv)
-const withNode24 = !args.has('--no-node24')
+const withNode24 = !argv.includes('--no-node24')
 // --out FILE writes the report there instead of RELIABILITY.md: CI checks, and leaves the tree as it was.
-const outIndex = argv.indexOf('--out')
-const outFile = outIndex >= 0 ? argv[outIndex + 1] : undefined
+const outFile = argv.includes('--out') ? argv[argv.indexOf('--out') + 1] : undefined
 // Fault cases spend most of their time in retry back-offs and timeouts, not on the CPU.
 const PARALLEL = { cpu: 4, faults: 8, pairs: 2 }
 
 assertRuntimesPresent()
-const [machine, node24] = RUNTIMES as [Runtime, Runtime]
+const [machine, node24] = RUNTIMES as [runners.Runtime, runners.Runtime]
 const started = Date.now()
 const results: CaseResult[] = []
 
-interface Stage<T> {
-  section: Section
-  items: readonly T[]
-  name: (item: T) => string
-  run: (item: T, runtime: Runtime) => Promise<CaseResult>
-  parallel: number
+/** Runs `task` over `items`, at most `limit` at a time, reporting each result as it comes. */
+async function pool<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<R>,
+  onResult: (result: R, done: number) => void
+) {
+  const done: R[] = new Array<R>(items.length)
+  let [next, count] = [0, 0]
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++
+      done[index] = await task(items[index] as T)
+      onResult(done[index] as R, ++count)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return done
 }
 
-async function runStage<T>(stage: Stage<T>, runtime: Runtime): Promise<void> {
+type Runner<T> = (item: T, runtime: runners.Runtime) => Promise<CaseResult>
+
+/** A stage of the suite: its cases, run `parallel` at a time under the runtime it is given. */
+const stage =
+  <T extends { name: string }>(section: Section, items: readonly T[], run: Runner<T>, parallel = PARALLEL.cpu) =>
+  (runtime: runners.Runtime) =>
+    runStage({ section, items, run, parallel }, runtime)
+
+async function runStage<T extends { name: string }>(
+  stage: { section: Section; items: readonly T[]; run: Runner<T>; parallel: number },
+  runtime: runners.Runtime
+): Promise<void> {
   const label = `${stage.section} (${runtime.label})`
   console.log(`\n▶ ${label}: ${stage.items.length} cases, ${stage.parallel} at a time`)
   const stageStart = Date.now()
-  const guarded = async (item: T): Promise<CaseResult> => {
-    try {
-      return await stage.run(item, runtime)
-    } catch (error) {
-      return result(stage.section, stage.name(item), runtime.label, {
-        problems: [
-          `the case itself crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
-        ]
-      })
-    }
-  }
+  const guarded = (item: T): Promise<CaseResult> =>
+    Promise.resolve(item)
+      .then((value) => stage.run(value, runtime))
+      .catch((error: unknown) =>
+        result(stage.section, item.name, runtime.label, {
+          problems: [
+            `the case itself crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
+          ]
+        })
+      )
   const done = await pool(stage.items, stage.parallel, guarded, (item, count) => {
     const seconds = (item.ms / 1000).toFixed(1)
     console.log(
@@ -75,69 +85,23 @@ async function runStage<T>(stage: Stage<T>, runtime: Runtime): Promise<void> {
   )
 }
 
-const stages = {
-  badInputs: {
-    section: 'bad-input',
-    items: BAD_INPUTS,
-    name: (item) => item.name,
-    run: runBadInput,
-    parallel: PARALLEL.cpu
-  } satisfies Stage<(typeof BAD_INPUTS)[number]>,
-  leaks: {
-    section: 'leak',
-    items: LEAK_SCENARIOS,
-    name: (item) => item.name,
-    run: runLeakScenario,
-    parallel: PARALLEL.cpu
-  } satisfies Stage<(typeof LEAK_SCENARIOS)[number]>,
-  partial: {
-    section: 'partial-failure',
-    items: PARTIAL_FAILURES,
-    name: (item) => item.name,
-    run: runPartialFailure,
-    parallel: PARALLEL.cpu
-  } satisfies Stage<(typeof PARTIAL_FAILURES)[number]>,
-  concurrency: {
-    section: 'concurrency',
-    items: CONCURRENCY_CASES,
-    name: (item) => item.name,
-    run: runConcurrency,
-    parallel: PARALLEL.pairs
-  } satisfies Stage<(typeof CONCURRENCY_CASES)[number]>,
-  prune: {
-    section: 'nothing-lost',
-    items: PRUNE_CASES,
-    name: (item) => item.name,
-    run: runPrune,
-    parallel: PARALLEL.cpu
-  } satisfies Stage<(typeof PRUNE_CASES)[number]>,
-  faults: {
-    section: 'fault',
-    items: FAULT_CASES,
-    name: (item) => item.id,
-    run: runFaultCase,
-    parallel: PARALLEL.faults
-  } satisfies Stage<(typeof FAULT_CASES)[number]>
-}
-
 // Under Node 24 (action.yml's runtime) the fault matrix runs the kinds that depend most on the
 // runtime's sockets and timers; the whole matrix would take the suite past its time budget.
 const NODE24_FAULT_KINDS = new Set(['drop', 'slow'])
+const faults = (items: typeof FAULT_CASES) => stage('fault', items, runners.runFaultCase, PARALLEL.faults)
+const stages = [
+  stage('bad-input', BAD_INPUTS, runners.runBadInput),
+  stage('leak', LEAK_SCENARIOS, runners.runLeakScenario),
+  stage('partial-failure', PARTIAL_FAILURES, runners.runPartialFailure),
+  stage('concurrency', CONCURRENCY_CASES, runners.runConcurrency, PARALLEL.pairs),
+  stage('nothing-lost', PRUNE_CASES, runners.runPrune)
+]
 
 console.log(`Reliability suite: ${BUNDLE}`)
-await runStage(stages.badInputs, machine)
-await runStage(stages.leaks, machine)
-await runStage(stages.partial, machine)
-await runStage(stages.concurrency, machine)
-await runStage(stages.prune, machine)
-await runStage(stages.faults, machine)
+for (const each of [...stages, faults(FAULT_CASES)]) await each(machine)
 if (withNode24) {
-  await runStage(stages.badInputs, node24)
-  await runStage(stages.leaks, node24)
-  await runStage(stages.partial, node24)
-  await runStage(stages.concurrency, node24)
-  await runStage(stages.prune, node24)
-  await runStage({ ...stages.faults, items: FAULT_CASES.filter((item) => NODE24_FAULT_KINDS.has(item.kind)) }, node24)
+  const node24Faults = faults(FAULT_CASES.filter((item) => NODE24_FAULT_KINDS.has(item.kind)))
+  for (const each of [...stages, node24Faults]) await each(node24)
 }
 
 const durationMs = Date.now() - started
@@ -164,13 +128,13 @@ writeFileSync(
 
 const t = totals(results)
 console.log(`
-Bad inputs rejected cleanly:   ${t.badInputs.clean}/${t.badInputs.tried}
-Leak checks (cases × channels): ${t.leaks.checks} in ${t.leaks.scenarios} runs; leaks found: ${t.leaks.found}
-Fault cases converged:         ${t.faults.converged}/${t.faults.tried}
+Bad inputs rejected cleanly:   ${t.badInputs.ok}/${t.badInputs.tried}
+Leak checks (cases × channels): ${t.leaks.checks} in ${t.leaks.tried} runs; leaks found: ${t.leaks.found}
+Fault cases converged:         ${t.faults.ok}/${t.faults.tried}
 Duplicate launches:            ${t.duplicates}
 Unmanaged parameters touched:  ${t.unmanagedTouched}
 Partial failure:               ${t.partial.ok}/${t.partial.tried}
 Concurrency:                   ${t.concurrency.ok}/${t.concurrency.tried}
 Nothing lost:                  ${t.nothingLost.ok}/${t.nothingLost.tried}
-${passed(t) ? 'PASS' : `FAIL: ${t.failed.length} cases failed`} in ${(durationMs / 1000).toFixed(0)} s; wrote ${reportFile}`)
-process.exitCode = passed(t) ? 0 : 1
+${t.passed ? 'PASS' : `FAIL: ${t.failed.length} cases failed`} in ${(durationMs / 1000).toFixed(0)} s; wrote ${reportFile}`)
+process.exitCode = t.passed ? 0 : 1

@@ -1,8 +1,8 @@
 // The AWS state the cases start from, and what the state must be after a run that succeeded.
-import type { FakeAws } from '../fake-aws/index.js'
+import type { DeploymentOutcome, FakeAws, JobOutcome, TaskOutcome } from '../fake-aws/index.js'
 
-export const REGION = 'us-east-1'
-export const ACCOUNT = '123456789012'
+const REGION = 'us-east-1'
+const ACCOUNT = '123456789012'
 export const PATH = '/prod/billing/'
 export const MANAGED = { 'managed-by': 'ssm-secrets-action' }
 export const EXEC_ROLE = `arn:aws:iam::${ACCOUNT}:role/exec`
@@ -10,11 +10,11 @@ export const LEGACY = { name: 'LEGACY', valueFrom: `arn:aws:secretsmanager:${REG
 export const QUEUE = 'jobs'
 export const CLUSTER = 'main'
 export const SERVICE = 'web'
-export const SUBNET = 'subnet-0123456789abcdef0'
 
 export const parameterArn = (name: string): string => `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${name}`
+type Secrets = { name: string; valueFrom: string }[]
 
-export function batchDefinition(name = 'billing-report', secrets: { name: string; valueFrom: string }[] = []) {
+export function batchDefinition(name = 'billing-report', secrets: Secrets = []) {
   return {
     jobDefinitionName: name,
     type: 'container',
@@ -35,7 +35,13 @@ export function batchDefinition(name = 'billing-report', secrets: { name: string
   }
 }
 
-export function taskDefinition(family = 'web', secrets: { name: string; valueFrom: string }[] = []) {
+export function rolelessBatchDefinition() {
+  const definition = batchDefinition('no-role')
+  const { executionRoleArn: _, ...containerProperties } = definition.containerProperties
+  return { ...definition, containerProperties }
+}
+
+export function taskDefinition(family = 'web', secrets: Secrets = []) {
   return {
     family,
     executionRoleArn: EXEC_ROLE,
@@ -56,6 +62,42 @@ export function taskDefinition(family = 'web', secrets: { name: string; valueFro
   }
 }
 
+export function seedQueue(fake: FakeAws, outcome: JobOutcome = { result: 'SUCCEEDED' }): void {
+  fake.batch.addQueue(QUEUE)
+  fake.batch.setJobOutcome(outcome, { stepMs: 0 })
+}
+
+export function seedCluster(fake: FakeAws, outcome: DeploymentOutcome = { result: 'COMPLETED' }): void {
+  fake.ecs.addCluster(CLUSTER)
+  fake.ecs.setDeploymentOutcome(outcome, { stepMs: 0 })
+}
+
+export function addService(fake: FakeAws, taskDefinition: string, circuitBreaker = true): void {
+  const service = { cluster: CLUSTER, serviceName: SERVICE, taskDefinition }
+  fake.ecs.addService(
+    circuitBreaker ? { ...service, deploymentCircuitBreaker: { enable: true, rollback: true } } : service
+  )
+}
+
+/** A one-off task (family 'migrate') and the inputs that run it. */
+export function seedRunTask(fake: FakeAws, outcome: TaskOutcome): void {
+  fake.ecs.addCluster(CLUSTER)
+  fake.ecs.setTaskOutcome(outcome, { stepMs: 0 })
+  fake.ecs.seedTaskDefinition(taskDefinition('migrate'))
+}
+export const RUN_TASK = {
+  'task-definition': 'migrate',
+  cluster: CLUSTER,
+  'run-task': 'true',
+  'launch-type': 'FARGATE',
+  subnets: 'subnet-0123456789abcdef0',
+  wait: 'true'
+}
+
+/** The revision with the highest number among the ACTIVE ones. */
+export const latestActive = <T extends { status?: string; revision?: number | string }>(revisions: T[]) =>
+  revisions.filter((item) => item.status === 'ACTIVE').sort((a, b) => Number(b.revision) - Number(a.revision))[0]
+
 /**
  * Parameters the action must never write or delete, seeded next to the managed ones: no tag, another
  * tool's tag, a deeper level, another path, and a path that only shares the prefix's text.
@@ -70,53 +112,36 @@ export const PROTECTED: { name: string; value: string; tags?: Record<string, str
 ]
 
 export function seedProtected(fake: FakeAws): void {
-  for (const parameter of PROTECTED) {
-    fake.ssm.put({ name: parameter.name, value: parameter.value, ...(parameter.tags ? { tags: parameter.tags } : {}) })
-  }
+  for (const parameter of PROTECTED) fake.ssm.put(parameter)
 }
 
-export interface ParameterSnapshot {
-  value: string
-  version: number
-  tags: string
-}
-
-export function snapshot(fake: FakeAws, names: readonly string[]): Map<string, ParameterSnapshot | undefined> {
-  return new Map(
-    names.map((name) => {
-      const parameter = fake.ssm.get(name)
-      return [
-        name,
-        parameter && { value: parameter.value, version: parameter.version, tags: JSON.stringify(parameter.tags) }
-      ]
-    })
-  )
-}
-
-/** Names the run wrote to or deleted, from the server's request log. */
-export function writtenNames(fake: FakeAws): Set<string> {
+/** Names the runs wrote to or deleted, from the server's request log. */
+function writtenNames(fake: FakeAws): Set<string> {
   const names = new Set<string>()
   for (const request of fake.requests) {
-    const input = (request.input ?? {}) as Record<string, unknown>
-    if (request.operation === 'PutParameter' && typeof input.Name === 'string') names.add(input.Name)
-    if (request.operation === 'AddTagsToResource' && typeof input.ResourceId === 'string') names.add(input.ResourceId)
-    if (request.operation === 'DeleteParameters' && Array.isArray(input.Names)) {
-      for (const name of input.Names) if (typeof name === 'string') names.add(name)
-    }
+    const input = (request.input ?? {}) as { Name?: unknown; ResourceId?: unknown; Names?: unknown }
+    if (request.operation === 'PutParameter') names.add(String(input.Name))
+    if (request.operation === 'AddTagsToResource') names.add(String(input.ResourceId))
+    if (request.operation === 'DeleteParameters' && Array.isArray(input.Names)) input.Names.forEach((n) => names.add(n))
   }
   return names
 }
 
-/** Protected parameters that were written, deleted or changed: must always be none. */
-export function touchedProtected(
-  fake: FakeAws,
-  before: Map<string, ParameterSnapshot | undefined>,
-  written: ReadonlySet<string> = writtenNames(fake)
-): string[] {
-  const after = snapshot(fake, [...before.keys()])
-  return [...before.keys()].filter(
-    (name) => written.has(name) || JSON.stringify(before.get(name)) !== JSON.stringify(after.get(name))
-  )
+/**
+ * Watches parameters the action must never write or delete; the function it returns lists those that
+ * were written, deleted or changed since (must always be none).
+ */
+export function watch(fake: FakeAws, names = PROTECTED.map((parameter) => parameter.name)): () => string[] {
+  const state = () =>
+    names.map((name) => {
+      const parameter = fake.ssm.get(name)
+      return JSON.stringify(parameter && [parameter.value, parameter.version, parameter.tags])
+    })
+  const before = state()
+  return () => {
+    const [written, after] = [writtenNames(fake), state()]
+    return names.filter((name, index) => written.has(name) || before[index] !== after[index])
+  }
 }
 
 /** Why the parameters do not hold what the inputs asked for, or [] when they do. */
@@ -124,73 +149,20 @@ export function parameterProblems(
   fake: FakeAws,
   expected: { secrets: Record<string, string>; variables?: Record<string, string>; tags?: Record<string, string> }
 ): string[] {
-  const problems: string[] = []
-  const check = (values: Record<string, string>, type: string) => {
-    for (const [key, value] of Object.entries(values)) {
-      const name = `${PATH}${key}`
-      const parameter = fake.ssm.get(name)
-      if (!parameter) {
-        problems.push(`${name} does not exist`)
-        continue
-      }
-      if (parameter.value !== value) problems.push(`${name} does not hold the input's value`)
-      if (parameter.type !== type) problems.push(`${name} is ${parameter.type}, expected ${type}`)
-      for (const [tag, tagValue] of Object.entries({ ...MANAGED, ...expected.tags })) {
-        if (parameter.tags[tag] !== tagValue) problems.push(`${name} lacks the tag ${tag}=${tagValue}`)
-      }
-    }
+  const check = ([key, value]: [string, string], type: string): string[] => {
+    const name = `${PATH}${key}`
+    const parameter = fake.ssm.get(name)
+    if (!parameter) return [`${name} does not exist`]
+    return [
+      ...(parameter.value !== value ? [`${name} does not hold the input's value`] : []),
+      ...(parameter.type !== type ? [`${name} is ${parameter.type}, expected ${type}`] : []),
+      ...Object.entries({ ...MANAGED, ...expected.tags })
+        .filter(([tag, tagValue]) => parameter.tags[tag] !== tagValue)
+        .map(([tag, tagValue]) => `${name} lacks the tag ${tag}=${tagValue}`)
+    ]
   }
-  check(expected.secrets, 'SecureString')
-  check(expected.variables ?? {}, 'String')
-  return problems
-}
-
-type SecretList = { name: string; valueFrom: string }[]
-
-/** Why the definition's secrets do not reference exactly these keys' parameter ARNs (plus LEGACY), or []. */
-export function secretsProblems(what: string, secrets: SecretList | undefined, keys: readonly string[]): string[] {
-  const actual = (secrets ?? []).map((secret) => `${secret.name}=${secret.valueFrom}`).sort()
-  const expected = [
-    `${LEGACY.name}=${LEGACY.valueFrom}`,
-    ...keys.map((key) => `${key}=${parameterArn(`${PATH}${key}`)}`)
-  ].sort()
-  return JSON.stringify(actual) === JSON.stringify(expected)
-    ? []
-    : [`${what} has secrets ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`]
-}
-
-export function latestActiveJobDefinition(fake: FakeAws, name: string) {
-  return fake.batch
-    .definitions(name)
-    .filter((definition) => definition.status === 'ACTIVE')
-    .sort((a, b) => Number(b.revision) - Number(a.revision))[0]
-}
-
-export function latestActiveTaskDefinition(fake: FakeAws, family: string) {
-  return fake.ecs
-    .taskDefinitions(family)
-    .filter((definition) => definition.status === 'ACTIVE')
-    .sort((a, b) => Number(b.revision) - Number(a.revision))[0]
-}
-
-/** Every ECS service deployment id seen so far: current ones and those named in events. */
-export function deploymentIds(fake: FakeAws): Set<string> {
-  const ids = new Set<string>()
-  for (const service of fake.ecs.services()) {
-    for (const deployment of service.deployments) ids.add(deployment.id)
-    for (const event of service.events) {
-      const match = /\(deployment ([^)]+)\)/.exec(event.message)
-      if (match?.[1]) ids.add(match[1])
-    }
-  }
-  return ids
-}
-
-/** Waits until the server has answered (or dropped) every request it received, e.g. a slow one. */
-export async function settle(fake: FakeAws, limitMs = 10_000): Promise<void> {
-  const deadline = Date.now() + limitMs
-  while (fake.requests.some((request) => request.status === 0) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  await new Promise((resolve) => setTimeout(resolve, 30))
+  return [
+    ...Object.entries(expected.secrets).flatMap((entry) => check(entry, 'SecureString')),
+    ...Object.entries(expected.variables ?? {}).flatMap((entry) => check(entry, 'String'))
+  ]
 }

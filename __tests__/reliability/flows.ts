@@ -1,21 +1,23 @@
-// The flows the fault matrix, partial-failure and concurrency cases run: what each seeds, which
-// inputs it gives, what state a successful run must leave, and how many launches a run made.
+// The flows the fault matrix, partial-failure and concurrency cases run: what each seeds and which
+// inputs it gives. From the inputs follow what it launches and the state a successful run must leave.
 import type { FakeAws } from '../fake-aws/index.js'
 import {
+  addService,
   batchDefinition,
   CLUSTER,
-  deploymentIds,
-  latestActiveJobDefinition,
-  latestActiveTaskDefinition,
+  latestActive,
+  LEGACY,
   MANAGED,
   parameterArn,
   parameterProblems,
   PATH,
   QUEUE,
-  secretsProblems,
+  RUN_TASK,
+  seedCluster,
   seedProtected,
+  seedQueue,
+  seedRunTask,
   SERVICE,
-  SUBNET,
   taskDefinition
 } from './fixtures.js'
 
@@ -26,35 +28,16 @@ export interface FlowValues {
   variables: Record<string, string>
 }
 
-/** What a flow remembers between its runs (deployment ids seen before a run). */
-export interface FlowMemory {
-  deployments: Set<string>
-}
-
-export interface Flow {
+interface FlowSpec {
   name: string
-  /** the operations this flow calls that the fault matrix aims at */
-  operations: FlowOperation[]
-  launch?: LaunchKind
+  /**
+   * The operations the fault matrix aims at, space-separated. `ListJobs<SubmitJob` is called only
+   * after SubmitJob lost its answer (ListJobs looks the job up).
+   */
+  operations: string
   seed(fake: FakeAws): void
-  inputs(values: FlowValues): Record<string, string>
-  /** why the state is not what a successful run with `values` leaves, or [] */
-  verify(fake: FakeAws, values: FlowValues): string[]
-  /**
-   * Checks that a request answered after the client gave up can upset for a while (an identical
-   * revision registered late): keep-revisions, and the service running the latest revision. They
-   * must hold after a fault-free re-run.
-   */
-  settled?(fake: FakeAws): string[]
-}
-
-export interface FlowOperation {
-  operation: string
-  /**
-   * a fault that must happen first for the operation to be called at all (ListJobs is only used to
-   * look a job up after SubmitJob lost its answer)
-   */
-  after?: { operation: string; kind: 'drop-after' }
+  /** the inputs beyond the secrets, variables, path and tags every flow gives */
+  inputs: Record<string, string>
 }
 
 export const VALUES_A: FlowValues = {
@@ -66,130 +49,47 @@ export const VALUES_B: FlowValues = {
   variables: { LOG_LEVEL: 'debug' }
 }
 
-const USER_TAGS = 'team=billing\nenvironment=prod'
-const USER_TAG_MAP = { team: 'billing', environment: 'prod' }
-
-function keysOf(values: FlowValues): string[] {
-  return [...Object.keys(values.secrets), ...Object.keys(values.variables)]
-}
-
-function syncInputs(values: FlowValues): Record<string, string> {
-  return {
-    secrets: JSON.stringify(values.secrets),
-    variables: JSON.stringify(values.variables),
-    path: PATH,
-    tags: USER_TAGS
-  }
+const USER_TAGS = { team: 'billing', environment: 'prod' }
+const TAGGED = { ...MANAGED, ...USER_TAGS }
+const keysOf = (values: FlowValues) => [...Object.keys(values.secrets), ...Object.keys(values.variables)]
+type Type = 'SecureString' | 'String'
+function put(fake: FakeAws, values: Record<string, string>, tags = MANAGED, type: Type = 'SecureString'): void {
+  for (const [key, value] of Object.entries(values)) fake.ssm.put({ name: `${PATH}${key}`, value, type, tags })
 }
 
 /** An earlier state: one value to rotate, one already right, one stale managed parameter. */
 function seedExisting(fake: FakeAws): void {
   seedProtected(fake)
-  fake.ssm.put({ name: `${PATH}DB_PASSWORD`, value: 'old-db-password', type: 'SecureString', tags: MANAGED })
+  put(fake, { DB_PASSWORD: 'old-db-password', STALE: 'stale-1' })
   // Unchanged, so not rewritten: tags are applied when a value is written.
-  fake.ssm.put({
-    name: `${PATH}API_KEY`,
-    value: VALUES_A.secrets.API_KEY ?? '',
-    type: 'SecureString',
-    tags: { ...MANAGED, ...USER_TAG_MAP }
-  })
-  fake.ssm.put({ name: `${PATH}STALE`, value: 'stale-1', type: 'SecureString', tags: MANAGED })
+  put(fake, { API_KEY: VALUES_A.secrets.API_KEY as string }, TAGGED)
 }
 
-function seedRotation(fake: FakeAws): void {
+/** Only values rotate: every parameter holds run B's value, which the definition references. */
+function seedRotation(fake: FakeAws): { name: string; valueFrom: string }[] {
   seedProtected(fake)
-  for (const [key, value] of Object.entries(VALUES_B.secrets)) {
-    fake.ssm.put({ name: `${PATH}${key}`, value, type: 'SecureString', tags: { ...MANAGED, ...USER_TAG_MAP } })
-  }
-  for (const [key, value] of Object.entries(VALUES_B.variables)) {
-    fake.ssm.put({ name: `${PATH}${key}`, value, type: 'String', tags: { ...MANAGED, ...USER_TAG_MAP } })
-  }
+  put(fake, VALUES_B.secrets, TAGGED)
+  put(fake, VALUES_B.variables, TAGGED, 'String')
+  return keysOf(VALUES_B).map((key) => ({ name: key, valueFrom: parameterArn(`${PATH}${key}`) }))
 }
 
-const referencesAll = (values: FlowValues) =>
-  keysOf(values).map((key) => ({ name: key, valueFrom: parameterArn(`${PATH}${key}`) }))
+const SSM = 'GetParameters PutParameter AddTagsToResource'
+const SERVICE_INPUTS = { 'task-definition': 'web', cluster: CLUSTER, service: SERVICE }
 
-function batchProblems(fake: FakeAws, values: FlowValues, name: string): string[] {
-  const latest = latestActiveJobDefinition(fake, name)
-  if (!latest) return [`no ACTIVE revision of ${name}`]
-  const container = latest.containerProperties as { secrets?: { name: string; valueFrom: string }[] }
-  return secretsProblems(`job definition ${name}:${latest.revision}`, container.secrets, keysOf(values))
-}
-
-type ContainerSecrets = { secrets?: { name: string; valueFrom: string }[] }[]
-
-function ecsProblems(fake: FakeAws, values: FlowValues, family: string): string[] {
-  const latest = latestActiveTaskDefinition(fake, family)
-  if (!latest) return [`no ACTIVE revision of ${family}`]
-  const [app] = (latest.containerDefinitions ?? []) as ContainerSecrets
-  return secretsProblems(`task definition ${family}:${latest.revision}`, app?.secrets, keysOf(values))
-}
-
-/** The service runs a revision that references the secrets. */
-function serviceProblems(fake: FakeAws, values: FlowValues): string[] {
-  const service = fake.ecs.services().find((candidate) => candidate.serviceName === SERVICE)
-  const running = fake.ecs
-    .taskDefinitions()
-    .find((definition) => definition.taskDefinitionArn === service?.taskDefinition)
-  const [app] = (running?.containerDefinitions ?? []) as ContainerSecrets
-  return secretsProblems(`the task definition service ${SERVICE} runs`, app?.secrets, keysOf(values))
-}
-
-function keepProblems(active: number, name: string, keep: number): string[] {
-  return active > keep ? [`${active} ACTIVE revisions of ${name}, keep-revisions ${keep}`] : []
-}
-
-const activeJobDefinitions = (fake: FakeAws, name: string) =>
-  fake.batch.definitions(name).filter((definition) => definition.status === 'ACTIVE').length
-const activeTaskDefinitions = (fake: FakeAws, family: string) =>
-  fake.ecs.taskDefinitions(family).filter((definition) => definition.status === 'ACTIVE').length
-
-function runsLatest(fake: FakeAws): string[] {
-  const latest = latestActiveTaskDefinition(fake, 'web')
-  const service = fake.ecs.services().find((candidate) => candidate.serviceName === SERVICE)
-  return service?.taskDefinition === latest?.taskDefinitionArn
-    ? []
-    : [`service ${SERVICE} runs ${service?.taskDefinition}, not the latest revision ${latest?.taskDefinitionArn}`]
-}
-
-const syncVerify = (fake: FakeAws, values: FlowValues, pruned: boolean): string[] => [
-  ...parameterProblems(fake, { ...values, tags: USER_TAG_MAP }),
-  ...(pruned && fake.ssm.get(`${PATH}STALE`) ? [`${PATH}STALE was not pruned`] : [])
-]
-
-const ssmOperations = ['GetParameters', 'PutParameter', 'AddTagsToResource'].map((operation) => ({ operation }))
-
-export const FLOWS: Flow[] = [
+const SPECS: FlowSpec[] = [
   {
     name: 'sync',
-    operations: [...ssmOperations, { operation: 'DescribeParameters' }, { operation: 'DeleteParameters' }],
+    operations: `${SSM} DescribeParameters DeleteParameters`,
     seed: seedExisting,
-    inputs: (values) => ({ ...syncInputs(values), prune: 'true' }),
-    verify: (fake, values) => syncVerify(fake, values, true)
+    inputs: { prune: 'true' }
   },
-  {
-    name: 'sync-first',
-    operations: [{ operation: 'GetParameters' }, { operation: 'GetCallerIdentity' }, { operation: 'PutParameter' }],
-    seed: seedProtected,
-    inputs: syncInputs,
-    verify: (fake, values) => syncVerify(fake, values, false)
-  },
+  { name: 'sync-first', operations: 'GetParameters GetCallerIdentity PutParameter', seed: seedProtected, inputs: {} },
   {
     name: 'batch',
-    launch: 'batch-job',
-    operations: [
-      ...ssmOperations,
-      { operation: 'DescribeJobDefinitions' },
-      { operation: 'RegisterJobDefinition' },
-      { operation: 'DeregisterJobDefinition' },
-      { operation: 'SubmitJob' },
-      { operation: 'ListJobs', after: { operation: 'SubmitJob', kind: 'drop-after' } },
-      { operation: 'DescribeJobs' }
-    ],
+    operations: `${SSM} DescribeJobDefinitions RegisterJobDefinition DeregisterJobDefinition SubmitJob ListJobs<SubmitJob DescribeJobs`,
     seed(fake) {
       seedExisting(fake)
-      fake.batch.addQueue(QUEUE)
-      fake.batch.setJobOutcome({ result: 'SUCCEEDED' }, { stepMs: 0 })
+      seedQueue(fake)
       // The current revision references the stale parameter that the prune deletes.
       const stale = [{ name: 'STALE', valueFrom: parameterArn(`${PATH}STALE`) }]
       fake.batch.seedDefinition(batchDefinition())
@@ -198,138 +98,139 @@ export const FLOWS: Flow[] = [
         tags: { team: 'billing', revision: 'two' }
       })
     },
-    inputs: (values) => ({
-      ...syncInputs(values),
+    inputs: {
       prune: 'true',
       'job-definition': 'billing-report',
       'job-queue': QUEUE,
       'keep-revisions': '2',
       wait: 'true'
-    }),
-    verify: (fake, values) => [...syncVerify(fake, values, true), ...batchProblems(fake, values, 'billing-report')],
-    settled: (fake) => keepProblems(activeJobDefinitions(fake, 'billing-report'), 'billing-report', 2)
+    }
   },
   {
-    // Only a value rotates: the definition stays, and a job with a name the user chose (one already
-    // used by an earlier run) must still be submitted exactly once.
+    // The definition stays, and a job with a name the user chose (one already used by an earlier
+    // run) must still be submitted exactly once.
     name: 'batch-rotation',
-    launch: 'batch-job',
-    operations: [
-      { operation: 'SubmitJob' },
-      { operation: 'ListJobs', after: { operation: 'SubmitJob', kind: 'drop-after' } },
-      { operation: 'DescribeJobs', after: { operation: 'SubmitJob', kind: 'drop-after' } }
-    ],
+    operations: 'SubmitJob ListJobs<SubmitJob DescribeJobs<SubmitJob',
     seed(fake) {
-      seedRotation(fake)
-      fake.batch.addQueue(QUEUE)
-      fake.batch.setJobOutcome({ result: 'SUCCEEDED' }, { stepMs: 0 })
-      const { arn } = fake.batch.seedDefinition(batchDefinition('nightly', referencesAll(VALUES_B)))
-      fake.batch.submitJob(
-        { jobName: 'nightly-report', jobQueue: QUEUE, jobDefinition: arn },
-        { region: fake.region, accountId: fake.accountId, requestId: 'seed' }
-      )
+      const references = seedRotation(fake)
+      seedQueue(fake)
+      const { arn } = fake.batch.seedDefinition(batchDefinition('nightly', references))
+      const context = { region: fake.region, accountId: fake.accountId, requestId: 'seed' }
+      fake.batch.submitJob({ jobName: 'nightly-report', jobQueue: QUEUE, jobDefinition: arn }, context)
     },
-    inputs: (values) => ({
-      ...syncInputs(values),
-      'job-definition': 'nightly',
-      'job-queue': QUEUE,
-      'job-name': 'nightly-report'
-    }),
-    verify: (fake, values) => [...syncVerify(fake, values, false), ...batchProblems(fake, values, 'nightly')]
+    inputs: { 'job-definition': 'nightly', 'job-queue': QUEUE, 'job-name': 'nightly-report' }
   },
   {
     name: 'ecs-service',
-    launch: 'ecs-service',
-    operations: [
-      ...ssmOperations,
-      { operation: 'DescribeTaskDefinition' },
-      { operation: 'RegisterTaskDefinition' },
-      { operation: 'ListTaskDefinitions' },
-      { operation: 'DeregisterTaskDefinition' },
-      { operation: 'UpdateService' },
-      { operation: 'DescribeServices' }
-    ],
+    operations: `${SSM} DescribeTaskDefinition RegisterTaskDefinition ListTaskDefinitions DeregisterTaskDefinition UpdateService DescribeServices`,
     seed(fake) {
       seedExisting(fake)
-      fake.ecs.addCluster(CLUSTER)
-      fake.ecs.setDeploymentOutcome({ result: 'COMPLETED' }, { stepMs: 0 })
+      seedCluster(fake)
       fake.ecs.seedTaskDefinition(taskDefinition())
-      const { arn } = fake.ecs.seedTaskDefinition({ ...taskDefinition(), cpu: '512', memory: '1024' })
-      fake.ecs.addService({
-        cluster: CLUSTER,
-        serviceName: SERVICE,
-        taskDefinition: arn,
-        deploymentCircuitBreaker: { enable: true, rollback: true }
-      })
+      addService(fake, fake.ecs.seedTaskDefinition({ ...taskDefinition(), cpu: '512', memory: '1024' }).arn)
     },
-    inputs: (values) => ({
-      ...syncInputs(values),
-      'task-definition': 'web',
-      cluster: CLUSTER,
-      service: SERVICE,
-      'keep-revisions': '2',
-      wait: 'true'
-    }),
-    verify: (fake, values) => [
-      ...syncVerify(fake, values, false),
-      ...ecsProblems(fake, values, 'web'),
-      ...serviceProblems(fake, values)
-    ],
-    settled: (fake) => [...keepProblems(activeTaskDefinitions(fake, 'web'), 'web', 2), ...runsLatest(fake)]
+    inputs: { ...SERVICE_INPUTS, 'keep-revisions': '2', wait: 'true' }
   },
   {
-    // Only a value rotates: the service gets a new deployment of the same revision, whose earlier
-    // deployment is minutes old at most.
+    // The service gets a new deployment of the same revision, whose earlier deployment is minutes old at most.
     name: 'ecs-service-rotation',
-    launch: 'ecs-service',
-    operations: [
-      { operation: 'UpdateService' },
-      { operation: 'DescribeServices', after: { operation: 'UpdateService', kind: 'drop-after' } }
-    ],
+    operations: 'UpdateService DescribeServices<UpdateService',
     seed(fake) {
-      seedRotation(fake)
-      fake.ecs.addCluster(CLUSTER)
-      fake.ecs.setDeploymentOutcome({ result: 'COMPLETED' }, { stepMs: 0 })
-      const { arn } = fake.ecs.seedTaskDefinition(taskDefinition('web', referencesAll(VALUES_B)))
-      fake.ecs.addService({ cluster: CLUSTER, serviceName: SERVICE, taskDefinition: arn })
+      const references = seedRotation(fake)
+      seedCluster(fake)
+      addService(fake, fake.ecs.seedTaskDefinition(taskDefinition('web', references)).arn, false)
     },
-    inputs: (values) => ({ ...syncInputs(values), 'task-definition': 'web', cluster: CLUSTER, service: SERVICE }),
-    verify: (fake, values) => [
-      ...syncVerify(fake, values, false),
-      ...ecsProblems(fake, values, 'web'),
-      ...serviceProblems(fake, values)
-    ],
-    settled: runsLatest
+    inputs: SERVICE_INPUTS
   },
   {
     name: 'ecs-task',
-    launch: 'ecs-task',
-    operations: [
-      { operation: 'GetParameters' },
-      { operation: 'PutParameter' },
-      { operation: 'DescribeTaskDefinition' },
-      { operation: 'RegisterTaskDefinition' },
-      { operation: 'RunTask' },
-      { operation: 'DescribeTasks' }
-    ],
+    operations: 'GetParameters PutParameter DescribeTaskDefinition RegisterTaskDefinition RunTask DescribeTasks',
     seed(fake) {
       seedExisting(fake)
-      fake.ecs.addCluster(CLUSTER)
-      fake.ecs.setTaskOutcome({ exitCodes: {} }, { stepMs: 0 })
-      fake.ecs.seedTaskDefinition(taskDefinition('migrate'))
+      seedRunTask(fake, { exitCodes: {} })
     },
-    inputs: (values) => ({
-      ...syncInputs(values),
-      'task-definition': 'migrate',
-      cluster: CLUSTER,
-      'run-task': 'true',
-      'launch-type': 'FARGATE',
-      subnets: SUBNET,
-      wait: 'true'
-    }),
-    verify: (fake, values) => [...syncVerify(fake, values, false), ...ecsProblems(fake, values, 'migrate')]
+    inputs: RUN_TASK
   }
 ]
+
+type Secrets = { name: string; valueFrom: string }[] | undefined
+
+/** The secrets of a Batch definition's container, or of a task definition's first container. */
+function secretsIn(definition: unknown): Secrets {
+  const { containerProperties, containerDefinitions } = (definition ?? {}) as {
+    containerProperties?: { secrets?: Secrets }
+    containerDefinitions?: { secrets?: Secrets }[]
+  }
+  return (containerProperties ?? containerDefinitions?.[0])?.secrets
+}
+
+/** Why `secrets` do not reference exactly these keys' parameter ARNs (plus LEGACY), or []. */
+function secretsProblems(what: string, secrets: Secrets, keys: readonly string[]): string[] {
+  const actual = (secrets ?? []).map((secret) => `${secret.name}=${secret.valueFrom}`).sort()
+  const expected = [`${LEGACY.name}=${LEGACY.valueFrom}`, ...keys.map((key) => `${key}=${parameterArn(PATH + key)}`)]
+  expected.sort()
+  return JSON.stringify(actual) === JSON.stringify(expected)
+    ? []
+    : [`${what} has secrets ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`]
+}
+
+function makeFlow(spec: FlowSpec) {
+  const { 'job-definition': job, 'task-definition': family, service, 'keep-revisions': keep } = spec.inputs
+  const definition = job ?? family
+  const kinds = { 'job-queue': 'batch-job', service: 'ecs-service', 'run-task': 'ecs-task' } as const
+  const launch = Object.entries(kinds).find(([input]) => spec.inputs[input])?.[1]
+  const revisions = (fake: FakeAws): { status?: string; revision?: number }[] =>
+    job ? fake.batch.definitions(job) : family ? fake.ecs.taskDefinitions(family) : []
+  const running = (fake: FakeAws) => fake.ecs.services().find((item) => item.serviceName === SERVICE)?.taskDefinition
+  return {
+    ...spec,
+    launch,
+    inputs: (values: FlowValues): Record<string, string> => ({
+      secrets: JSON.stringify(values.secrets),
+      variables: JSON.stringify(values.variables),
+      path: PATH,
+      tags: 'team=billing\nenvironment=prod',
+      ...spec.inputs
+    }),
+    /** Why the state is not what a successful run with `values` leaves, or []. */
+    verify(fake: FakeAws, values: FlowValues): string[] {
+      const problems = parameterProblems(fake, { ...values, tags: USER_TAGS })
+      if (spec.inputs.prune === 'true' && fake.ssm.get(`${PATH}STALE`)) problems.push(`${PATH}STALE was not pruned`)
+      const latest = latestActive(revisions(fake))
+      if (definition && !latest) problems.push(`no ACTIVE revision of ${definition}`)
+      if (definition && latest) {
+        const what = `${job ? 'job' : 'task'} definition ${definition}:${latest.revision}`
+        problems.push(...secretsProblems(what, secretsIn(latest), keysOf(values)))
+      }
+      if (service) {
+        const runs = fake.ecs.taskDefinitions().find((item) => item.taskDefinitionArn === running(fake))
+        problems.push(
+          ...secretsProblems(`the task definition service ${SERVICE} runs`, secretsIn(runs), keysOf(values))
+        )
+      }
+      return problems
+    },
+    /**
+     * What a request answered after the client gave up can upset for a while (an identical revision
+     * registered late): keep-revisions, and the service running the latest revision. It must hold
+     * after a fault-free re-run.
+     */
+    settled(fake: FakeAws): string[] {
+      const problems: string[] = []
+      const active = revisions(fake).filter((item) => item.status === 'ACTIVE').length
+      if (keep && active > Number(keep))
+        problems.push(`${active} ACTIVE revisions of ${definition}, keep-revisions ${keep}`)
+      const latest = latestActive(fake.ecs.taskDefinitions(family))?.taskDefinitionArn
+      if (service && running(fake) !== latest) {
+        problems.push(`service ${SERVICE} runs ${running(fake)}, not the latest revision ${latest}`)
+      }
+      return problems
+    }
+  }
+}
+
+export type Flow = ReturnType<typeof makeFlow>
+export const FLOWS = SPECS.map(makeFlow)
 
 export function flowNamed(name: string): Flow {
   const flow = FLOWS.find((candidate) => candidate.name === name)
@@ -338,25 +239,35 @@ export function flowNamed(name: string): Flow {
 }
 
 /** What a run is told about itself: GitHub gives a re-run the same run id and the next attempt. */
-export function runEnv(attempt: number): Record<string, string> {
-  return { GITHUB_RUN_ID: '1234', GITHUB_RUN_ATTEMPT: String(attempt) }
-}
+export const runEnv = (attempt: number) => ({ GITHUB_RUN_ID: '1234', GITHUB_RUN_ATTEMPT: String(attempt) })
 
-export function memory(fake: FakeAws): FlowMemory {
-  return { deployments: deploymentIds(fake) }
-}
-
-/** How many jobs, service deployments or tasks the run with `attempt` started. */
-export function launchesBy(fake: FakeAws, kind: LaunchKind, attempt: number, before: FlowMemory): number {
-  switch (kind) {
-    case 'batch-job':
-      return fake.batch
-        .jobs()
-        .filter((job) => (job.tags as Record<string, string> | undefined)?.['github-run-attempt'] === String(attempt))
-        .length
-    case 'ecs-task':
-      return fake.ecs.tasks().filter((task) => task.startedBy === `github-1234-${attempt}`).length
-    case 'ecs-service':
-      return [...deploymentIds(fake)].filter((id) => !before.deployments.has(id)).length
+/** Every ECS service deployment id seen so far: current ones and those named in events. */
+function deploymentIds(fake: FakeAws): Set<string> {
+  const ids = new Set<string>()
+  for (const service of fake.ecs.services()) {
+    for (const deployment of service.deployments) ids.add(deployment.id)
+    for (const event of service.events) {
+      const match = /\(deployment ([^)]+)\)/.exec(event.message)
+      if (match?.[1]) ids.add(match[1])
+    }
   }
+  return ids
+}
+
+/**
+ * Called before a run: the function it returns counts the jobs, service deployments or tasks started
+ * since by the run with `attempt` (for a service, by any run: deployments do not carry the attempt).
+ */
+export function launchCounter(fake: FakeAws, kind: LaunchKind | undefined): (attempt: number) => number {
+  const before = deploymentIds(fake)
+  const attemptOf = (job: { tags?: unknown }) =>
+    (job.tags as Record<string, string> | undefined)?.['github-run-attempt']
+  return (attempt) =>
+    kind === 'batch-job'
+      ? fake.batch.jobs().filter((job) => attemptOf(job) === String(attempt)).length
+      : kind === 'ecs-task'
+        ? fake.ecs.tasks().filter((task) => task.startedBy === `github-1234-${attempt}`).length
+        : kind === 'ecs-service'
+          ? [...deploymentIds(fake)].filter((id) => !before.has(id)).length
+          : 0
 }

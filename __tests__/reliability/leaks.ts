@@ -2,8 +2,22 @@
 // paths they are run through (with RUNNER_DEBUG=1). No value, and no line of one, may appear in any
 // channel outside `::add-mask::` commands.
 import { createHash } from 'node:crypto'
-import type { Fault, FakeAws } from '../fake-aws/index.js'
-import { batchDefinition, CLUSTER, MANAGED, PATH, QUEUE, SERVICE, SUBNET, taskDefinition } from './fixtures.js'
+import type { DeploymentOutcome, FakeAws, Fault, JobOutcome } from '../fake-aws/index.js'
+import {
+  addService,
+  batchDefinition,
+  CLUSTER,
+  MANAGED,
+  PATH,
+  QUEUE,
+  rolelessBatchDefinition,
+  RUN_TASK,
+  seedCluster,
+  seedQueue,
+  seedRunTask,
+  SERVICE,
+  taskDefinition
+} from './fixtures.js'
 
 function eightKilobytes(): string {
   let text = 'lk10-'
@@ -34,28 +48,23 @@ export const LEAK_VALUES: Record<string, string> = {
 }
 
 /** What Parameter Store holds before some scenarios: also secret, also never to be printed. */
-export const OLD_VALUES: Record<string, string> = Object.fromEntries(
+const OLD_VALUES: Record<string, string> = Object.fromEntries(
   Object.keys(LEAK_VALUES).map((key) => [key, `lk90-old-${key}\nlk90-old-second-line-${key}`])
 )
 
-export const asJson = (values: Record<string, string>): string => JSON.stringify(values)
-
 /** The `NAME: ${{ toJSON(secrets.NAME) }}` form: one JSON-quoted value per line. */
-export const asYamlBlock = (values: Record<string, string>): string =>
+const asYamlBlock = (values: Record<string, string>): string =>
   Object.entries(values)
     .map(([key, value]) => `${key}: ${JSON.stringify(value)}`)
     .join('\n')
 
 export interface LeakScenario {
+  /** names starting 'bad input' stop while reading the inputs, before anything is logged at debug level */
   name: string
-  /** how the run must end, so that it really took the path the name says */
-  exit: 0 | 1
-  /** with exit 1: a fragment of the error that shows where it failed */
+  /** with none the run must succeed; else a fragment of the error that shows where it failed ('' for anywhere) */
   error?: string
-  /** whether the values were parsed, and so must all be registered as masks */
-  masks: boolean
-  /** the run stops while reading its inputs, before anything is logged at debug level */
-  stopsAtInputs?: boolean
+  /** the values were never parsed, so need not be registered as masks */
+  unparsed?: true
   seed?(fake: FakeAws): void
   faults?: Fault[]
   env?: Record<string, string>
@@ -65,250 +74,143 @@ export interface LeakScenario {
   hidden?: Record<string, string>
 }
 
-const SYNC = { secrets: asJson(LEAK_VALUES), path: PATH }
+const SYNC = { secrets: JSON.stringify(LEAK_VALUES), path: PATH }
+const BATCH = { ...SYNC, 'job-definition': 'billing-report', 'job-queue': QUEUE, wait: 'true' }
+const ECS_SERVICE = { ...SYNC, 'task-definition': 'web', cluster: CLUSTER, service: SERVICE, wait: 'true' }
 
-function seedOld(fake: FakeAws): void {
-  for (const [key, value] of Object.entries(OLD_VALUES)) {
-    fake.ssm.put({ name: `${PATH}${key}`, value, type: 'SecureString', tags: MANAGED })
-  }
-  fake.ssm.put({ name: `${PATH}LEAK_STALE`, value: 'lk91-stale-value', type: 'SecureString', tags: MANAGED })
-}
-
-function seedCurrent(fake: FakeAws): void {
-  for (const [key, value] of Object.entries(LEAK_VALUES)) {
+const seedValues = (values: Record<string, string>) => (fake: FakeAws) => {
+  for (const [key, value] of Object.entries(values)) {
     const tier = value.length > 4096 ? 'Advanced' : 'Standard'
     fake.ssm.put({ name: `${PATH}${key}`, value, type: 'SecureString', tier, tags: MANAGED })
   }
 }
+const seedOld = seedValues({ ...OLD_VALUES, LEAK_STALE: 'lk91-stale-value' })
 
-function seedBatch(fake: FakeAws): void {
-  fake.batch.addQueue(QUEUE)
-  fake.batch.setJobOutcome({ result: 'SUCCEEDED' }, { stepMs: 0 })
+function seedBatch(fake: FakeAws, outcome?: JobOutcome): void {
+  seedQueue(fake, outcome)
   fake.batch.seedDefinition(batchDefinition())
 }
 
-function seedService(fake: FakeAws): void {
-  fake.ecs.addCluster(CLUSTER)
-  fake.ecs.setDeploymentOutcome({ result: 'COMPLETED' }, { stepMs: 0 })
-  const { arn } = fake.ecs.seedTaskDefinition(taskDefinition())
-  fake.ecs.addService({
-    cluster: CLUSTER,
-    serviceName: SERVICE,
-    taskDefinition: arn,
-    deploymentCircuitBreaker: { enable: true, rollback: true }
-  })
+function seedService(fake: FakeAws, outcome?: DeploymentOutcome): void {
+  seedCluster(fake, outcome)
+  addService(fake, fake.ecs.seedTaskDefinition(taskDefinition()).arn)
 }
 
-const BATCH = { ...SYNC, 'job-definition': 'billing-report', 'job-queue': QUEUE, wait: 'true' }
-const ECS_SERVICE = { ...SYNC, 'task-definition': 'web', cluster: CLUSTER, service: SERVICE, wait: 'true' }
-const persistent = (operation: string, kind: Fault['kind'] = 'server-error'): Fault[] => [
-  { operation, kind, times: 1_000 }
-]
-const FEW_ATTEMPTS = { AWS_MAX_ATTEMPTS: '2' }
-
-/** A definition file whose container has one of the values as a plain environment variable. */
-function definitionWithPlainValue(): string {
+/** A definition file whose container has two of the values as plain environment variables. */
+function definitionWithPlainValues(): string {
   const definition = batchDefinition('plain-values')
-  definition.containerProperties.environment.push(
-    { name: 'LEAK_MULTI_LINE', value: LEAK_VALUES.LEAK_MULTI_LINE ?? '' },
-    { name: 'LEAK_COMMANDS', value: LEAK_VALUES.LEAK_COMMANDS ?? '' }
-  )
+  for (const name of ['LEAK_MULTI_LINE', 'LEAK_COMMANDS']) {
+    definition.containerProperties.environment.push({ name, value: LEAK_VALUES[name] ?? '' })
+  }
   return JSON.stringify(definition, null, 2)
 }
 
+/** AWS fails the operations beyond every retry (the run gets AWS_MAX_ATTEMPTS=2). */
+const failing = (scenario: LeakScenario, ...operations: [string, Fault['kind']][]): LeakScenario => ({
+  ...scenario,
+  name: `AWS error: ${scenario.name}`,
+  faults: operations.map(([operation, kind]) => ({ operation, kind, times: 1_000 })),
+  env: { AWS_MAX_ATTEMPTS: '2' }
+})
+
+/** The run stops while reading its inputs: at a wrong input, or (unparsed) before it parsed the values. */
+const stops = (name: string, error: string, inputs: Record<string, string>, unparsed?: true): LeakScenario => ({
+  name: `bad input: ${name}`,
+  error,
+  inputs: { ...SYNC, ...inputs },
+  ...(unparsed && { unparsed })
+})
+const yamlThen = (line: string) => ({ secrets: `${asYamlBlock(LEAK_VALUES)}\n${line}` })
+
 export const LEAK_SCENARIOS: LeakScenario[] = [
-  { name: 'sync: create (JSON input)', exit: 0, masks: true, inputs: SYNC },
-  {
-    name: 'sync: create (YAML block of toJSON values)',
-    exit: 0,
-    masks: true,
-    inputs: { ...SYNC, secrets: asYamlBlock(LEAK_VALUES) }
-  },
+  { name: 'sync: create (JSON input)', inputs: SYNC },
+  { name: 'sync: create (YAML block of toJSON values)', inputs: { ...SYNC, secrets: asYamlBlock(LEAK_VALUES) } },
   {
     name: 'sync: update and prune, old values read from AWS',
-    exit: 0,
-    masks: true,
     seed: seedOld,
     inputs: { ...SYNC, prune: 'true', tags: 'team=billing' },
     hidden: { ...OLD_VALUES, LEAK_STALE: 'lk91-stale-value' }
   },
-  { name: 'sync: all unchanged', exit: 0, masks: true, seed: seedCurrent, inputs: SYNC },
+  { name: 'sync: all unchanged', seed: seedValues(LEAK_VALUES), inputs: SYNC },
   {
     name: 'dry-run with updates, a job and a prune',
-    exit: 0,
-    masks: true,
-    seed: (fake) => {
+    seed(fake) {
       seedOld(fake)
       seedBatch(fake)
     },
     inputs: { ...BATCH, 'dry-run': 'true', prune: 'true' },
     hidden: OLD_VALUES
   },
-  { name: 'Batch: register, submit, wait', exit: 0, masks: true, seed: seedBatch, inputs: BATCH },
+  { name: 'Batch: register, submit, wait', seed: seedBatch, inputs: BATCH },
   {
     name: 'Batch: the job FAILS',
-    exit: 1,
     error: 'FAILED',
-    masks: true,
-    seed: (fake) => {
-      seedBatch(fake)
-      fake.batch.setJobOutcome(
-        { result: 'FAILED', statusReason: 'Essential container in task exited', exitCode: 3 },
-        { stepMs: 0 }
-      )
-    },
+    seed: (fake) =>
+      seedBatch(fake, { result: 'FAILED', statusReason: 'Essential container in task exited', exitCode: 3 }),
     inputs: BATCH
   },
   {
     name: 'Batch: definition file with the values as plain environment variables',
-    exit: 0,
-    masks: true,
     seed: seedBatch,
-    files: { 'deploy/job.json': definitionWithPlainValue() },
+    files: { 'deploy/job.json': definitionWithPlainValues() },
     inputs: { ...SYNC, 'job-definition': 'deploy/job.json', 'job-queue': QUEUE }
   },
   {
     name: 'Batch: definition without an execution role',
-    exit: 1,
     error: 'has no executionRoleArn',
-    masks: true,
-    seed: (fake) => {
+    seed(fake) {
       seedBatch(fake)
-      const roleless = batchDefinition('no-role')
-      delete (roleless.containerProperties as { executionRoleArn?: string }).executionRoleArn
-      fake.batch.seedDefinition(roleless)
+      fake.batch.seedDefinition(rolelessBatchDefinition())
     },
     inputs: { ...SYNC, 'job-definition': 'no-role' }
   },
-  { name: 'ECS: service deployment, wait', exit: 0, masks: true, seed: seedService, inputs: ECS_SERVICE },
+  { name: 'ECS: service deployment, wait', seed: seedService, inputs: ECS_SERVICE },
   {
     name: 'ECS: the deployment fails and rolls back',
-    exit: 1,
     error: 'FAILED',
-    masks: true,
-    seed: (fake) => {
-      seedService(fake)
-      fake.ecs.setDeploymentOutcome({ result: 'FAILED', rollback: true }, { stepMs: 0 })
-    },
+    seed: (fake) => seedService(fake, { result: 'FAILED', rollback: true }),
     inputs: ECS_SERVICE
   },
   {
     name: 'ECS: run-task, the essential container exits 1',
-    exit: 1,
     error: 'exited with code 1',
-    masks: true,
-    seed: (fake) => {
-      fake.ecs.addCluster(CLUSTER)
-      fake.ecs.setTaskOutcome({ exitCodes: { app: 1 }, reasons: { app: 'lk-free reason' } }, { stepMs: 0 })
-      fake.ecs.seedTaskDefinition(taskDefinition('migrate'))
-    },
-    inputs: {
-      ...SYNC,
-      'task-definition': 'migrate',
-      cluster: CLUSTER,
-      'run-task': 'true',
-      'launch-type': 'FARGATE',
-      subnets: SUBNET,
-      wait: 'true'
-    }
+    seed: (fake) => seedRunTask(fake, { exitCodes: { app: 1 }, reasons: { app: 'lk-free reason' } }),
+    inputs: { ...SYNC, ...RUN_TASK }
   },
-  {
-    name: 'AWS error: PutParameter fails after retries',
-    exit: 1,
-    error: 'Writing',
-    masks: true,
-    faults: persistent('PutParameter'),
-    env: FEW_ATTEMPTS,
-    seed: seedOld,
-    inputs: SYNC,
-    hidden: OLD_VALUES
-  },
-  {
-    name: 'AWS error: GetParameters throttled after retries',
-    exit: 1,
-    error: 'Reading the current parameters failed',
-    masks: true,
-    faults: persistent('GetParameters', 'throttle'),
-    env: FEW_ATTEMPTS,
-    inputs: SYNC
-  },
-  {
-    name: 'AWS error: RegisterJobDefinition fails',
-    exit: 1,
-    error: 'Registering',
-    masks: true,
-    faults: persistent('RegisterJobDefinition'),
-    env: FEW_ATTEMPTS,
-    seed: seedBatch,
-    inputs: BATCH
-  },
-  {
-    name: 'AWS error: SubmitJob connection dropped',
-    exit: 1,
-    error: 'Submitting job',
-    masks: true,
-    faults: [...persistent('SubmitJob', 'drop'), ...persistent('ListJobs')],
-    env: FEW_ATTEMPTS,
-    seed: seedBatch,
-    inputs: BATCH
-  },
-  {
-    name: 'AWS error: UpdateService fails',
-    exit: 1,
-    error: 'Updating service',
-    masks: true,
-    faults: [...persistent('UpdateService', 'drop'), ...persistent('DescribeServices')],
-    env: FEW_ATTEMPTS,
-    seed: seedService,
-    inputs: ECS_SERVICE
-  },
-  {
-    name: 'AWS error: the wait cannot read the job',
-    exit: 1,
-    masks: true,
-    faults: persistent('DescribeJobs'),
-    env: FEW_ATTEMPTS,
-    seed: seedBatch,
-    inputs: BATCH
-  },
-  {
-    name: 'bad input: a value over the Standard tier',
-    exit: 1,
-    stopsAtInputs: true,
-    error: "Input 'secrets'",
-    masks: true,
-    inputs: { ...SYNC, tier: 'Standard' }
-  },
-  {
-    name: 'bad input: a later input is wrong',
-    exit: 1,
-    stopsAtInputs: true,
-    error: "Input 'kms-key-id'",
-    masks: true,
-    inputs: { ...SYNC, 'kms-key-id': 'not a key' }
-  },
-  {
-    name: 'bad input: malformed YAML after the values',
-    exit: 1,
-    stopsAtInputs: true,
-    error: 'is not valid JSON or YAML',
-    masks: false,
-    inputs: { ...SYNC, secrets: `${asYamlBlock(LEAK_VALUES)}\nBROKEN: [unclosed` }
-  },
-  {
-    name: 'bad input: a duplicate key after the values',
-    exit: 1,
-    stopsAtInputs: true,
-    error: 'duplicate key',
-    masks: false,
-    inputs: { ...SYNC, secrets: `${asYamlBlock(LEAK_VALUES)}\nLEAK_PADDED: "again"` }
-  },
+  failing(
+    { name: 'PutParameter fails after retries', error: 'Writing', seed: seedOld, inputs: SYNC, hidden: OLD_VALUES },
+    ['PutParameter', 'server-error']
+  ),
+  failing(
+    { name: 'GetParameters throttled after retries', error: 'Reading the current parameters failed', inputs: SYNC },
+    ['GetParameters', 'throttle']
+  ),
+  failing({ name: 'RegisterJobDefinition fails', error: 'Registering', seed: seedBatch, inputs: BATCH }, [
+    'RegisterJobDefinition',
+    'server-error'
+  ]),
+  failing(
+    { name: 'SubmitJob connection dropped', error: 'Submitting job', seed: seedBatch, inputs: BATCH },
+    ['SubmitJob', 'drop'],
+    ['ListJobs', 'server-error']
+  ),
+  failing(
+    { name: 'UpdateService fails', error: 'Updating service', seed: seedService, inputs: ECS_SERVICE },
+    ['UpdateService', 'drop'],
+    ['DescribeServices', 'server-error']
+  ),
+  failing({ name: 'the wait cannot read the job', error: '', seed: seedBatch, inputs: BATCH }, [
+    'DescribeJobs',
+    'server-error'
+  ]),
+  stops('a value over the Standard tier', "Input 'secrets'", { tier: 'Standard' }),
+  stops('a later input is wrong', "Input 'kms-key-id'", { 'kms-key-id': 'not a key' }),
+  stops('malformed YAML after the values', 'is not valid JSON or YAML', yamlThen('BROKEN: [unclosed'), true),
+  stops('a duplicate key after the values', 'duplicate key', yamlThen('LEAK_PADDED: "again"'), true),
   {
     name: 'bad input: a value that is a map',
-    exit: 1,
-    stopsAtInputs: true,
     error: 'must have a string value',
-    masks: false,
+    unparsed: true,
     inputs: { ...SYNC, secrets: JSON.stringify({ ...LEAK_VALUES, LEAK_NESTED: { inner: 'lk92-nested' } }) },
     hidden: { LEAK_NESTED: 'lk92-nested' }
   }

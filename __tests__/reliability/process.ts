@@ -1,34 +1,25 @@
-// Runs dist/index.js as the runner does, in a workspace of its own, and collects every channel the
+// Runs dist/index.js as the runner does, in a directory of its own, and collects every channel the
 // action can write to: stdout, stderr, the runner's command files, and any other file it leaves in
 // the workspace, HOME, RUNNER_TEMP or TMPDIR.
 import { spawn } from 'node:child_process'
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { BUNDLE, inputVariables, parseOutputFile } from '../e2e/harness.js'
 
-export const COMMAND_FILES = [
-  'GITHUB_OUTPUT',
-  'GITHUB_ENV',
-  'GITHUB_STEP_SUMMARY',
-  'GITHUB_STATE',
-  'GITHUB_PATH'
-] as const
-export type CommandFile = (typeof COMMAND_FILES)[number]
+export const COMMAND_FILES = ['GITHUB_OUTPUT', 'GITHUB_ENV', 'GITHUB_STEP_SUMMARY', 'GITHUB_STATE', 'GITHUB_PATH']
 
 export interface BundleRun {
   exitCode: number
-  /** true when the run was killed for taking longer than `timeoutMs` */
+  /** killed at the time limit */
   timedOut: boolean
   stdout: string
   stderr: string
-  /** the runner's command files, raw */
-  files: Record<CommandFile, string>
+  /** the runner's command files, raw, by variable name */
+  files: Record<string, string>
   outputs: Record<string, string>
-  summary: string
   /** any other file the action left behind, by path relative to the run's directory */
   otherFiles: Record<string, string>
-  ms: number
 }
 
 export interface BundleRunOptions {
@@ -40,58 +31,38 @@ export interface BundleRunOptions {
   /** extra variables; a value of undefined removes a variable the runner would set */
   env?: Record<string, string | undefined>
   /** files to put in the workspace first (definition files), by relative path */
-  workspaceFiles?: Record<string, string>
-  timeoutMs?: number
+  files?: Record<string, string>
 }
 
-const DEFAULT_TIMEOUT_MS = 120_000
-
-async function walk(dir: string): Promise<string[]> {
-  const found: string[] = []
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name)
-    if (entry.isDirectory()) found.push(...(await walk(path)))
-    else if (entry.isFile()) found.push(path)
-  }
-  return found
-}
+const TIMEOUT_MS = 120_000
 
 export async function runBundle(options: BundleRunOptions): Promise<BundleRun> {
   const root = await mkdtemp(join(tmpdir(), 'ssm-reliability-'))
-  const dirs = {
-    workspace: join(root, 'workspace'),
-    home: join(root, 'home'),
-    temp: join(root, 'runner-temp'),
-    tmp: join(root, 'tmp'),
-    commands: join(root, 'commands')
-  }
-  await Promise.all(Object.values(dirs).map((dir) => mkdir(dir, { recursive: true })))
-  const commandFiles = Object.fromEntries(COMMAND_FILES.map((name) => [name, join(dirs.commands, name)])) as Record<
-    CommandFile,
-    string
-  >
+  const dir = (name: string) => join(root, name)
+  await Promise.all(['workspace', 'home', 'runner-temp', 'tmp', 'commands'].map((name) => mkdir(dir(name))))
+  const commandFiles = Object.fromEntries(COMMAND_FILES.map((name) => [name, join(dir('commands'), name)]))
   await Promise.all(Object.values(commandFiles).map((file) => writeFile(file, '')))
   const given = new Map<string, string>()
-  for (const [path, text] of Object.entries(options.workspaceFiles ?? {})) {
-    const file = join(dirs.workspace, path)
-    await mkdir(join(file, '..'), { recursive: true })
+  for (const [path, text] of Object.entries(options.files ?? {})) {
+    const file = join(dir('workspace'), path)
+    await mkdir(dirname(file), { recursive: true })
     await writeFile(file, text)
     given.set(file, text)
   }
 
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: dirs.home,
-    TMPDIR: dirs.tmp,
-    RUNNER_TEMP: dirs.temp,
-    GITHUB_WORKSPACE: dirs.workspace,
+    HOME: dir('home'),
+    TMPDIR: dir('tmp'),
+    RUNNER_TEMP: dir('runner-temp'),
+    GITHUB_WORKSPACE: dir('workspace'),
     AWS_ACCESS_KEY_ID: 'AKIDTEST',
     AWS_SECRET_ACCESS_KEY: 'test-secret-key',
     AWS_REGION: 'us-east-1',
     AWS_ENDPOINT_URL: options.endpoint,
     AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_CONFIG_FILE: join(dirs.home, 'aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(dirs.home, 'aws-credentials'),
+    AWS_CONFIG_FILE: join(dir('home'), 'aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir('home'), 'aws-credentials'),
     GITHUB_ACTIONS: 'true',
     GITHUB_REPOSITORY: 'octo/app',
     GITHUB_SHA: 'a'.repeat(40),
@@ -103,14 +74,9 @@ export async function runBundle(options: BundleRunOptions): Promise<BundleRun> {
     ...inputVariables(options.inputs),
     ...options.env
   }
-  const childEnv = Object.fromEntries(
-    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined)
-  )
-
-  const started = Date.now()
   const child = spawn(options.node, [BUNDLE], {
-    env: childEnv,
-    cwd: dirs.workspace,
+    env: Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined)),
+    cwd: dir('workspace'),
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let stdout = ''
@@ -121,35 +87,24 @@ export async function runBundle(options: BundleRunOptions): Promise<BundleRun> {
   const timer = setTimeout(() => {
     timedOut = true
     child.kill('SIGKILL')
-  }, options.timeoutMs ?? DEFAULT_TIMEOUT_MS)
+  }, TIMEOUT_MS)
   const exitCode = await new Promise<number>((done, fail) => {
     child.on('error', fail)
     child.on('close', (code) => done(code ?? -1))
   }).finally(() => clearTimeout(timer))
-  const ms = Date.now() - started
 
-  const files = {} as Record<CommandFile, string>
-  for (const name of COMMAND_FILES) files[name] = await readFile(commandFiles[name], 'utf8')
+  const files: Record<string, string> = Object.fromEntries(COMMAND_FILES.map((name) => [name, '']))
   const otherFiles: Record<string, string> = {}
-  for (const dir of [dirs.workspace, dirs.home, dirs.temp, dirs.tmp, dirs.commands]) {
-    for (const file of await walk(dir)) {
-      if (Object.values(commandFiles).includes(file)) continue
-      const text = await readFile(file, 'utf8')
-      // A definition file the case put there counts only if the action changed it.
-      if (given.get(file) === text) continue
-      otherFiles[relative(root, file)] = text
-    }
+  for (const entry of await readdir(root, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue
+    const file = join(entry.parentPath, entry.name)
+    const text = await readFile(file, 'utf8')
+    const command = COMMAND_FILES.find((name) => commandFiles[name] === file)
+    if (command) files[command] = text
+    // A definition file the case put there counts only if the action changed it.
+    else if (given.get(file) !== text) otherFiles[relative(root, file)] = text
   }
   await rm(root, { recursive: true, force: true })
-  return {
-    exitCode,
-    timedOut,
-    stdout,
-    stderr,
-    files,
-    outputs: parseOutputFile(files.GITHUB_OUTPUT),
-    summary: files.GITHUB_STEP_SUMMARY,
-    otherFiles,
-    ms
-  }
+  const outputs = parseOutputFile(files.GITHUB_OUTPUT as string)
+  return { exitCode, timedOut, stdout, stderr, files, outputs, otherFiles }
 }
