@@ -88,7 +88,7 @@ const DEFINITION_MEMBERS = (
 ).split(' ')
 // SubmitJob members whose effect (array and multi-node jobs, dependencies, fair share) is not modelled.
 const UNMODELLED_SUBMIT = ['arrayProperties', 'dependsOn', 'nodeOverrides', 'eksPropertiesOverride', 'shareIdentifier']
-/** "Essential container in task exited": the statusReason of a job whose container ended. */
+/** The statusReason of a job whose essential container ended (DescribeJobs answers in the Batch docs). */
 const SUCCESS_REASON = 'Essential container in task exited'
 const DEFAULT_STEP_MS = 20
 /**
@@ -96,15 +96,9 @@ const DEFAULT_STEP_MS = 20
  * describe-job-definitions answer of 21 revisions; Terraform's acceptance tests): see
  * __tests__/fixtures/real-definitions/DEFAULTS.md.
  */
-const DEFAULTED_CONTAINER_LISTS = [
-  'command',
-  'environment',
-  'mountPoints',
-  'resourceRequirements',
-  'secrets',
-  'ulimits',
-  'volumes'
-] as const
+const DEFAULTED_CONTAINER_LISTS = 'command environment mountPoints resourceRequirements secrets ulimits volumes'.split(
+  ' '
+)
 
 const isRecord = (v: unknown): v is Input => typeof v === 'object' && v !== null && !Array.isArray(v)
 const records = (v: unknown): Input[] => (Array.isArray(v) ? v.filter(isRecord) : [])
@@ -191,7 +185,6 @@ interface StoredJob {
   input: Input
   createdAt: number
   steps: Array<{ status: JobStatus; at: number }>
-  taskId: string
   /** undefined: the job stays RUNNING */
   end?: { status: 'SUCCEEDED' | 'FAILED'; at: number; statusReason: string; exitCode?: number; reason?: string }
   logStreamName?: string
@@ -366,10 +359,8 @@ export class BatchState {
     const queueRef = required(input, 'jobQueue')
     const defRef = required(input, 'jobDefinition')
     checkTags(input)
-    for (const k of UNMODELLED_SUBMIT) {
-      if (input[k] !== undefined && input[k] !== null)
-        throw new AwsError('NotImplementedByFake', `${k} is not modelled.`)
-    }
+    const unmodelled = UNMODELLED_SUBMIT.find((k) => input[k] !== undefined && input[k] !== null)
+    if (unmodelled) throw new AwsError('NotImplementedByFake', `SubmitJob ${unmodelled} is not modelled by this fake.`)
     const queueName = parseQueueRef(this.env, queueRef)
     if (queueName === undefined || !this.queues.has(queueName)) throw clientError(`JobQueue ${queueRef} not found.`)
     // `name` means the latest ACTIVE revision.
@@ -401,7 +392,6 @@ export class BatchState {
       definition: def,
       input: pick(input, Object.keys(input)),
       createdAt,
-      taskId,
       steps: (['RUNNABLE', 'STARTING', 'RUNNING'] as const).map((status, i) => ({
         status,
         at: createdAt + (i + 1) * step
@@ -460,7 +450,8 @@ export class BatchState {
 
   /**
    * ListJobs with one JOB_NAME filter, as the action sends it: "jobStatus is ignored", so every
-   * status is listed, "sorted by the createdAt field, with the most recent jobs being first".
+   * status is listed, "sorted by the createdAt field, with the most recent jobs being first". Pages
+   * are not modelled: the action reads the first one only.
    */
   listJobs(input: Input) {
     const queueRef = required(input, 'jobQueue')
