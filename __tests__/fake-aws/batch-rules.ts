@@ -1,29 +1,27 @@
-// AWS Batch rules as AWS documents them (Batch API reference: RegisterJobDefinition, SubmitJob,
-// ListJobs, RetryStrategy, JobTimeout, ContainerOverrides; Batch User Guide: "Service quotas", "Tagging").
+// The AWS Batch rules the action depends on, as AWS documents them (Batch API reference:
+// RegisterJobDefinition, DescribeJobDefinitions, SubmitJob, ListJobs, DescribeJobs; Batch User Guide:
+// "Service quotas", "Tagging your AWS Batch resources").
 // Batch reports every client-side problem as ClientException (HTTP 400); it has no ValidationException.
 import { partitionOf } from './identity.js'
 import { AwsError } from './protocols.js'
-import { asRecord, optInt, optList, optString } from './validate.js'
+import { asRecord, optString } from './validate.js'
 import type { Input, ServiceEnv } from './types.js'
 
 export const clientError = (message: string) => new AwsError('ClientException', message, 400)
 
-/** Job definition and job queue names: up to 128 letters, numbers, hyphens and underscores. */
+/** RegisterJobDefinition jobDefinitionName: "up to 128 letters … numbers, hyphens (-), and underscores (_)". */
 export const RESOURCE_NAME = /^[A-Za-z0-9_-]{1,128}$/
-/** Job names: the same, and the first character must be alphanumeric. */
+/** SubmitJob jobName: the same, and "the first character must be alphanumeric". */
 export const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/
-
-export const JOB_STATUSES = ['SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const
-export type JobStatus = (typeof JOB_STATUSES)[number]
 export const DEFINITION_TYPES = ['container', 'multinode'] as const
 export type DefinitionType = (typeof DEFINITION_TYPES)[number]
-export const PLATFORM_CAPABILITIES = ['EC2', 'FARGATE', 'MANAGED_INSTANCES'] as const
+/** User Guide, "Job states" (PENDING, for jobs with dependencies, is not modelled). */
+export type JobStatus = 'SUBMITTED' | 'RUNNABLE' | 'STARTING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED'
 
-/** Service quotas: "Maximum job definition size (RegisterJobDefinition)" and "Maximum job payload size (SubmitJob)". */
+/** Service quotas: "Maximum job definition size (RegisterJobDefinition)", 24 KiB. */
 export const MAX_DEFINITION_BYTES = 24 * 1024
-export const MAX_SUBMIT_BYTES = 30 * 1024
-export const MAX_DEPENDENCIES = 20
-export const MAX_QUEUES = 50
+/** DescribeJobs: "A list of up to 100 job IDs"; DescribeJobDefinitions: up to 100 results a page. */
+export const MAX_PAGE = 100
 const MAX_TAGS = 50
 
 const arnPrefix = (env: ServiceEnv) => `arn:${partitionOf(env.region)}:batch:${env.region}:${env.accountId}:`
@@ -32,28 +30,23 @@ export const definitionArn = (env: ServiceEnv, name: string, revision: number) =
 export const queueArn = (env: ServiceEnv, name: string) => `${arnPrefix(env)}job-queue/${name}`
 export const jobArn = (env: ServiceEnv, id: string) => `${arnPrefix(env)}job/${id}`
 
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-
 /**
  * `name`, `name:revision`, or a job-definition ARN with or without `:revision`. Undefined when the
  * string cannot name a definition of this account and region.
  */
 export function parseDefinitionRef(env: ServiceEnv, ref: string): { name: string; revision?: number } | undefined {
-  let rest = ref
-  if (ref.startsWith('arn:')) {
-    const prefix = `${arnPrefix(env)}job-definition/`
-    if (!ref.startsWith(prefix)) return undefined
-    rest = ref.slice(prefix.length)
-  }
-  const m = /^([A-Za-z0-9_-]{1,128})(?::([1-9]\d{0,9}))?$/.exec(rest)
+  const prefix = `${arnPrefix(env)}job-definition/`
+  if (ref.startsWith('arn:') && !ref.startsWith(prefix)) return undefined
+  const m = /^([A-Za-z0-9_-]{1,128})(?::([1-9]\d{0,9}))?$/.exec(ref.startsWith(prefix) ? ref.slice(prefix.length) : ref)
   if (!m?.[1]) return undefined
   return m[2] === undefined ? { name: m[1] } : { name: m[1], revision: Number(m[2]) }
 }
 
 /** A queue name or ARN → the queue name, or undefined when it cannot name a queue here. */
 export function parseQueueRef(env: ServiceEnv, ref: string): string | undefined {
-  const m = new RegExp(`^(?:${escapeRegExp(arnPrefix(env))}job-queue/)?([A-Za-z0-9_-]{1,128})$`).exec(ref)
-  return m?.[1]
+  const prefix = `${arnPrefix(env)}job-queue/`
+  const name = ref.startsWith(prefix) ? ref.slice(prefix.length) : ref
+  return RESOURCE_NAME.test(name) ? name : undefined
 }
 
 /** A required string member: the JSON type is checked first, then presence. */
@@ -63,105 +56,20 @@ export function required(input: Input, key: string): string {
   return v
 }
 
-export function optIntIn(input: Input, key: string, min: number, max: number): number | undefined {
-  return intIn(input, key, min, max, key)
-}
-
-/** A JSON map of string → string (`parameters`, `tags`). */
-export function optStringMap(input: Input, key: string): Record<string, string> | undefined {
-  const v = input[key]
-  if (v === undefined || v === null) return undefined
-  const map = asRecord(v, key)
-  if (!Object.values(map).every((x) => typeof x === 'string')) {
-    throw new AwsError('SerializationException', `Unexpected value type for member ${key}`)
-  }
-  return { ...(map as Record<string, string>) }
-}
-
-/** Tag rules shared by Batch resources: at most 50, key 1–128, value ≤ 256, `aws:` keys reserved. */
-export function optTags(input: Input, key = 'tags'): Record<string, string> | undefined {
-  const tags = optStringMap(input, key)
-  if (tags === undefined) return undefined
-  const entries = Object.entries(tags)
+/**
+ * Tagging: at most 50 tags, key 1–128 and value at most 256 characters, and "the aws: prefix is
+ * reserved for AWS use" (the action strips aws: tags from a definition and checks job tags itself).
+ */
+export function checkTags(input: Input): void {
+  const v = input.tags
+  if (v === undefined || v === null) return
+  const entries = Object.entries(asRecord(v, 'tags'))
   if (entries.length > MAX_TAGS) throw clientError(`A resource can have at most ${MAX_TAGS} tags.`)
-  for (const [k, v] of entries) {
+  for (const [k, value] of entries) {
+    if (typeof value !== 'string') throw new AwsError('SerializationException', 'Unexpected value type for member tags')
     if (k.length < 1 || k.length > 128) throw clientError(`Tag key '${k}' must be 1 to 128 characters long.`)
-    if (v.length > 256) throw clientError(`The value of tag '${k}' must be at most 256 characters long.`)
+    if (value.length > 256) throw clientError(`The value of tag '${k}' must be at most 256 characters long.`)
     if (/^aws:/i.test(k)) throw clientError(`Tag key '${k}' uses the reserved prefix aws:.`)
-  }
-  return tags
-}
-
-function intIn(input: Input, key: string, min: number, max: number, what: string): number | undefined {
-  // optInt checks the JSON type; the range is Batch's own rule, reported as ClientException.
-  const v = optInt(input, key, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
-  if (v !== undefined && (v < min || v > max)) throw clientError(`${what} must be between ${min} and ${max}.`)
-  return v
-}
-
-export const optPriority = (input: Input, key: string) => intIn(input, key, 0, 9999, key)
-
-const REASON_PATTERN = /^[A-Za-z0-9.:\s]*\*?$/
-const EXIT_CODE_PATTERN = /^\d*\*?$/
-
-/** RetryStrategy: 1–10 attempts; up to 5 evaluateOnExit conditions, which need `attempts`. */
-export function checkRetryStrategy(input: Input): void {
-  const v = input.retryStrategy
-  if (v === undefined || v === null) return
-  const rs = asRecord(v, 'retryStrategy')
-  const attempts = intIn(rs, 'attempts', 1, 10, 'retryStrategy.attempts')
-  const conditions = optList(rs, 'evaluateOnExit')
-  if (conditions === undefined) return
-  if (conditions.length > 5) throw clientError('retryStrategy.evaluateOnExit can have at most 5 conditions.')
-  if (attempts === undefined) {
-    throw clientError('retryStrategy.attempts must be specified when retryStrategy.evaluateOnExit is specified.')
-  }
-  for (const c of conditions.map((x) => asRecord(x, 'evaluateOnExit'))) {
-    // "The values aren't case sensitive."
-    if (typeof c.action !== 'string' || !['RETRY', 'EXIT'].includes(c.action.toUpperCase())) {
-      throw clientError('retryStrategy.evaluateOnExit action must be RETRY or EXIT.')
-    }
-    const patterns: Array<[string, RegExp, string]> = [
-      ['onStatusReason', REASON_PATTERN, 'letters, numbers, periods, colons and white space'],
-      ['onReason', REASON_PATTERN, 'letters, numbers, periods, colons and white space'],
-      ['onExitCode', EXIT_CODE_PATTERN, 'numbers']
-    ]
-    for (const [key, pattern, allowed] of patterns) {
-      const v = optString(c, key)
-      if (v !== undefined && (v.length > 512 || !pattern.test(v))) {
-        throw clientError(
-          `retryStrategy.evaluateOnExit ${key} can be up to 512 characters of ${allowed}, optionally ending with *.`
-        )
-      }
-    }
-  }
-}
-
-/** JobTimeout: "The minimum value for the timeout is 60 seconds." */
-export function checkTimeout(input: Input): void {
-  const v = input.timeout
-  if (v === undefined || v === null) return
-  intIn(asRecord(v, 'timeout'), 'attemptDurationSeconds', 60, Number.MAX_SAFE_INTEGER, 'timeout.attemptDurationSeconds')
-}
-
-/** "Environment variables cannot start with AWS_BATCH; this naming convention is reserved." */
-export function checkEnvironmentNames(value: unknown): void {
-  if (Array.isArray(value)) {
-    value.forEach(checkEnvironmentNames)
-    return
-  }
-  if (typeof value !== 'object' || value === null) return
-  for (const [k, v] of Object.entries(value)) {
-    if ((k === 'environment' || k === 'env') && Array.isArray(v)) {
-      for (const e of v) {
-        const name = typeof e === 'object' && e !== null ? (e as Input).name : undefined
-        if (typeof name === 'string' && name.startsWith('AWS_BATCH')) {
-          throw clientError(
-            `Environment variable ${name} cannot start with AWS_BATCH; this naming convention is reserved.`
-          )
-        }
-      }
-    } else checkEnvironmentNames(v)
   }
 }
 
@@ -170,17 +78,18 @@ export function checkSize(input: Input, max: number, operation: string): void {
   if (size > max) throw clientError(`The ${operation} request is ${size} bytes; the maximum is ${max / 1024} KiB.`)
 }
 
-/** evaluateOnExit and ListJobs filter values: an exact match, or a prefix match when ending with `*`. */
-export function globMatch(pattern: string, value: string, caseInsensitive = false): boolean {
-  const p = caseInsensitive ? pattern.toLowerCase() : pattern
-  const v = caseInsensitive ? value.toLowerCase() : value
-  return p.endsWith('*') ? v.startsWith(p.slice(0, -1)) : v === p
+/**
+ * ListJobs JOB_NAME filter: "The value is case insensitive … If the filter value ends with an
+ * asterisk (*), the filter matches any job name that begins with the string before the '*'."
+ */
+export function jobNameMatches(pattern: string, name: string): boolean {
+  const p = pattern.toLowerCase()
+  const n = name.toLowerCase()
+  return p.endsWith('*') ? n.startsWith(p.slice(0, -1)) : n === p
 }
 
 /** The opaque nextToken of a paginated list: names the last item returned. */
-export function encodeToken(after: unknown): string {
-  return Buffer.from(JSON.stringify({ after })).toString('base64url')
-}
+export const encodeToken = (after: unknown) => Buffer.from(JSON.stringify({ after })).toString('base64url')
 
 export function decodeToken(token: string | undefined): unknown {
   if (token === undefined) return undefined
