@@ -46,15 +46,6 @@ export function optInt(input: Input, key: string, min: number, max: number): num
   return v
 }
 
-export function optEnum<T extends string>(input: Input, key: string, values: readonly T[]): T | undefined {
-  const v = optString(input, key)
-  if (v === undefined) return undefined
-  if (!(values as readonly string[]).includes(v)) {
-    throw validationError(member(key), v, `Member must satisfy enum value set: [${values.join(', ')}]`)
-  }
-  return v as T
-}
-
 export function optList(input: Input, key: string): unknown[] | undefined {
   const v = input[key]
   if (v === undefined || v === null) return undefined
