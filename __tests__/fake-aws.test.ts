@@ -10,22 +10,17 @@ import {
   GetParametersCommand,
   PutParameterCommand,
   SSMClient,
+  paginateDescribeParameters,
   type PutParameterCommandInput
 } from '@aws-sdk/client-ssm'
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import { startFakeAws, type FakeAws, type FakeAwsOptions } from './fake-aws/index.js'
 
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' }
+const clientOptions = (f: FakeAws, maxAttempts = 3) => ({ endpoint: f.url, region: f.region, credentials, maxAttempts })
 let fake: FakeAws
-const clientOptions = (f: FakeAws, maxAttempts = 3) => ({
-  endpoint: f.url,
-  region: f.region,
-  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  maxAttempts
-})
-/** retries as the action's clients do */
-let ssm: SSMClient
-/** no retries: the first answer is what the test sees */
-let ssm1: SSMClient
+/** `ssm` retries as the action's clients do; `ssm1` does not: the first answer is what the test sees */
+let ssm: SSMClient, ssm1: SSMClient
 
 /** 'ok', or '<HTTP status> <error name>: <message>' (the connection error's code for a drop) */
 async function outcome(promise: Promise<unknown>): Promise<string> {
@@ -52,11 +47,7 @@ beforeAll(async () => {
   fake.ssm.put({ name: '/c/adv', value: 'small', tier: 'Advanced' })
   fake.ssm.put({ name: '/c/secret', value: 'hunter2', type: 'SecureString', keyId: 'alias/custom' })
 })
-afterAll(async () => {
-  ssm.destroy()
-  ssm1.destroy()
-  await fake.close()
-})
+afterAll(() => fake.close())
 afterEach(() => fake.clearFaults())
 
 const names = Array.from({ length: 11 }, (_, i) => `/n${i}`)
@@ -145,23 +136,21 @@ describe('SSM and STS answer as AWS does', () => {
     else expect(actual).toEqual(expected)
   })
 
-  it('DescribeParameters: Path OneLevel and tag filters, metadata only, pages with NextToken', async () => {
+  it('DescribeParameters: Path (OneLevel by default) and tag filters, metadata only, paginated', async () => {
     const managed = { 'managed-by': 'ssm-secrets-action' }
     for (const name of ['/d/a', '/d/b', '/d/c', '/d/deep/x']) fake.ssm.put({ name, value: 'v', tags: managed })
     fake.ssm.put({ name: '/d/mine', value: 'v', tags: { 'managed-by': 'someone' } })
     fake.ssm.put({ name: '/dx', value: 'v', tags: managed })
-    const filters = [
-      { Key: 'Path', Option: 'OneLevel', Values: ['/d'] },
+    const ParameterFilters = [
+      { Key: 'Path', Values: ['/d'] },
       { Key: 'tag:managed-by', Values: ['ssm-secrets-action'] }
     ]
-    const first = await ssm.send(new DescribeParametersCommand({ ParameterFilters: filters, MaxResults: 2 }))
-    const second = await ssm.send(
-      new DescribeParametersCommand({ ParameterFilters: filters, MaxResults: 2, NextToken: first.NextToken })
-    )
-    const both = [...(first.Parameters ?? []), ...(second.Parameters ?? [])]
-    expect(both.map((p) => p.Name)).toEqual(['/d/a', '/d/b', '/d/c'])
-    expect(second.NextToken).toBeUndefined()
-    expect(first.Parameters?.[0]).toMatchObject({ Name: '/d/a', ARN: `${ARN_PREFIX}d/a`, Type: 'String', Version: 1 })
+    const pages = []
+    for await (const page of paginateDescribeParameters({ client: ssm, pageSize: 2 }, { ParameterFilters })) {
+      pages.push(page.Parameters?.map((p) => ({ Name: p.Name, ARN: p.ARN, Type: p.Type, Version: p.Version })))
+    }
+    const meta = (name: string) => ({ Name: name, ARN: ARN_PREFIX + name.slice(1), Type: 'String', Version: 1 })
+    expect(pages).toEqual([[meta('/d/a'), meta('/d/b')], [meta('/d/c')]])
     const anyValue = await ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'tag:team' }] }))
     expect(anyValue.Parameters?.map((p) => p.Name)).toEqual(['/c/plain'])
   })

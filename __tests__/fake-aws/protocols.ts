@@ -70,11 +70,12 @@ function toJsonWire(v: unknown): unknown {
   )
 }
 
-const json = (status: number, contentType: string, body: unknown, extra: Record<string, string> = {}) => ({
+const json = (status: number, contentType: string, body: unknown, errorType?: string) => ({
   status,
-  headers: { 'content-type': contentType, ...extra },
+  headers: { 'content-type': contentType, ...(errorType && { 'x-amzn-errortype': errorType }) },
   body: JSON.stringify(toJsonWire(body))
 })
+const AMZ_JSON = 'application/x-amz-json-1.1'
 const unknown = (operation: string, status?: number) =>
   new AwsError('UnknownOperationException', `Unknown operation ${operation}`, status)
 
@@ -86,14 +87,8 @@ const awsJson1_1: Protocol = {
     return { operation: target.slice(prefix.length), input: parseJsonBody(req.body) }
   },
   unknownOperation: (operation) => unknown(operation),
-  success: (_svc, _op, output) => json(200, 'application/x-amz-json-1.1', output ?? {}),
-  error: (_svc, err) =>
-    json(
-      err.status,
-      'application/x-amz-json-1.1',
-      { ...err.fields, __type: err.code, message: err.message },
-      { 'x-amzn-errortype': err.code }
-    )
+  success: (_svc, _op, output) => json(200, AMZ_JSON, output ?? {}),
+  error: (_svc, err) => json(err.status, AMZ_JSON, { ...err.fields, __type: err.code, message: err.message }, err.code)
 }
 
 const restJson1: Protocol = {
@@ -104,8 +99,7 @@ const restJson1: Protocol = {
   },
   unknownOperation: (operation) => unknown(operation, 404),
   success: (_svc, _op, output) => json(200, 'application/json', output ?? {}),
-  error: (_svc, err) =>
-    json(err.status, 'application/json', { ...err.fields, message: err.message }, { 'x-amzn-errortype': err.code })
+  error: (_svc, err) => json(err.status, 'application/json', { ...err.fields, message: err.message }, err.code)
 }
 
 const escapeXml = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`)

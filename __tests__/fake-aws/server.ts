@@ -35,13 +35,11 @@ const SIGV4 =
 
 /** Sensitive members are recorded as { length, sha256 } so a failing assertion never prints them. */
 function redact(svc: ServiceDefinition, operation: string, input: Input): Input {
-  const out = { ...input }
-  for (const key of svc.sensitiveInput?.[operation] ?? []) {
-    const v = out[key]
-    if (typeof v === 'string')
-      out[key] = { length: [...v].length, sha256: createHash('sha256').update(v).digest('hex') }
-  }
-  return out
+  const hidden = svc.sensitiveInput?.[operation] ?? []
+  const hide = (v: string) => ({ length: [...v].length, sha256: createHash('sha256').update(v).digest('hex') })
+  return Object.fromEntries(
+    Object.entries(input).map(([k, v]) => [k, hidden.includes(k) && typeof v === 'string' ? hide(v) : v])
+  )
 }
 
 function faultError(fault: Fault, svc: ServiceDefinition): AwsError | undefined {

@@ -3,7 +3,7 @@
 // reference of each operation and of the Tag and ParameterStringFilter types, "Requirements and
 // constraints for parameter names" and "Managing parameter tiers" (Systems Manager user guide).
 import { randomBytes } from 'node:crypto'
-import { callerArn, partitionOf } from './identity.js'
+import { partitionOf } from './identity.js'
 import { AwsError } from './protocols.js'
 import { asRecord, optBool, optInt, optList, optString, reqString, stringList, validationError } from './validate.js'
 import type { Input, ServiceDefinition, ServiceEnv } from './types.js'
@@ -53,9 +53,20 @@ const parameterArn = (env: ServiceEnv, name: string) =>
   `arn:${partitionOf(env.region)}:ssm:${env.region}:${env.accountId}:parameter/${name.replace(/^\//, '')}`
 
 const invalid = (message: string) => new AwsError('ValidationException', message)
-const INVALID_NAME =
-  'Parameter name: can\'t be prefixed with "ssm" (case-insensitive). If formed as a path, it can consist of ' +
-  'sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 symbols .-_'
+// AWS's messages, verbatim.
+// prettier-ignore
+const MESSAGE = {
+  name: 'Parameter name: can\'t be prefixed with "ssm" (case-insensitive). If formed as a path, it can consist of sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 symbols .-_',
+  prefix: 'Parameter name: can\'t be prefixed with "aws" or "ssm" (case-insensitive).',
+  levels: `Parameter name can have a maximum of ${MAX_LEVELS} levels (hierarchy depth).`,
+  downgrade: "This parameter uses the advanced-parameter tier. You can't downgrade a parameter from the advanced-parameter tier to the standard-parameter tier. If necessary, you can delete the advanced parameter and recreate it as a standard parameter.",
+  standard: `Standard tier parameters support a maximum parameter value of ${STANDARD_MAX} characters. To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier. For more information, see https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html`,
+  advanced: `Advanced tier parameters support a maximum parameter value of ${ADVANCED_MAX} characters.`,
+  tagsWithOverwrite: "Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.",
+  exists: 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.',
+  tooManyTags: 'The Targets parameter includes too many tags. Remove one or more tags and try the command again.',
+  resourceId: "The resource ID isn't valid. Verify that you entered the correct ID and try again."
+}
 
 function validateName(name: string, env: ServiceEnv): void {
   if (name.includes('/') && !name.startsWith('/')) throw invalid('Parameter name must be a fully qualified name.')
@@ -66,15 +77,10 @@ function validateName(name: string, env: ServiceEnv): void {
     if (isPath && /^aws/i.test(bare)) {
       throw new AwsError('AccessDeniedException', `No access to reserved parameter name: ${name}.`)
     }
-    throw invalid(isPath ? INVALID_NAME : 'Parameter name: can\'t be prefixed with "aws" or "ssm" (case-insensitive).')
+    throw invalid(isPath ? MESSAGE.name : MESSAGE.prefix)
   }
-  if (!/^[a-zA-Z0-9_.\-/]+$/.test(name) || bare.split('/').includes('')) throw invalid(INVALID_NAME)
-  if (bare.split('/').length > MAX_LEVELS) {
-    throw new AwsError(
-      'HierarchyLevelLimitExceededException',
-      `Parameter name can have a maximum of ${MAX_LEVELS} levels (hierarchy depth).`
-    )
-  }
+  if (!/^[a-zA-Z0-9_.\-/]+$/.test(name) || bare.split('/').includes('')) throw invalid(MESSAGE.name)
+  if (bare.split('/').length > MAX_LEVELS) throw new AwsError('HierarchyLevelLimitExceededException', MESSAGE.levels)
   if (parameterArn(env, name).length > MAX_NAME_WITH_ARN) {
     throw invalid(
       `Parameter name: the name, including the ARN prefix ${parameterArn(env, '')}, can't be longer than ${MAX_NAME_WITH_ARN} characters.`
@@ -88,22 +94,9 @@ function resolveTier(requested: Tier | undefined, value: string, existing: Store
   // Intelligent-Tiering: Standard when the value fits, Advanced otherwise; Advanced never goes back.
   const intelligent = existing === 'Advanced' || length > STANDARD_MAX ? 'Advanced' : 'Standard'
   const tier = requested === 'Intelligent-Tiering' ? intelligent : (requested ?? 'Standard')
-  if (tier === 'Standard' && existing === 'Advanced') {
-    throw invalid(
-      "This parameter uses the advanced-parameter tier. You can't downgrade a parameter from the advanced-parameter tier " +
-        'to the standard-parameter tier. If necessary, you can delete the advanced parameter and recreate it as a standard parameter.'
-    )
-  }
-  if (tier === 'Standard' && length > STANDARD_MAX) {
-    throw invalid(
-      `Standard tier parameters support a maximum parameter value of ${STANDARD_MAX} characters. To create a larger parameter ` +
-        'value, upgrade the parameter to use the advanced-parameter tier. For more information, see ' +
-        'https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html'
-    )
-  }
-  if (length > ADVANCED_MAX) {
-    throw invalid(`Advanced tier parameters support a maximum parameter value of ${ADVANCED_MAX} characters.`)
-  }
+  if (tier === 'Standard' && existing === 'Advanced') throw invalid(MESSAGE.downgrade)
+  if (tier === 'Standard' && length > STANDARD_MAX) throw invalid(MESSAGE.standard)
+  if (length > ADVANCED_MAX) throw invalid(MESSAGE.advanced)
   return tier
 }
 
@@ -115,7 +108,8 @@ const MATCH = 'Member must satisfy regular expression pattern: '
 
 function readTags(list: unknown[]): Array<[string, string]> {
   return list.map((item, i) => {
-    const [Key, Value] = [String(asRecord(item, 'Tags').Key), String(asRecord(item, 'Tags').Value)]
+    const tag = asRecord(item, 'Tags')
+    const [Key, Value] = [String(tag.Key), String(tag.Value)]
     const at = `tags.${i + 1}.member`
     const broken = (
       [
@@ -134,12 +128,7 @@ function readTags(list: unknown[]): Array<[string, string]> {
 /** Existing keys are overwritten; more than 50 tags on a parameter is refused. */
 function mergeTags(current: Map<string, string>, tags: Array<[string, string]>): Map<string, string> {
   const next = new Map([...current, ...tags])
-  if (next.size > MAX_TAGS) {
-    throw new AwsError(
-      'TooManyTagsError',
-      'The Targets parameter includes too many tags. Remove one or more tags and try the command again.'
-    )
-  }
+  if (next.size > MAX_TAGS) throw new AwsError('TooManyTagsError', MESSAGE.tooManyTags)
   return next
 }
 
@@ -174,11 +163,11 @@ export class SsmState {
   constructor(private readonly env: ServiceEnv) {}
 
   /** Seeds a parameter by the rules of PutParameter: creates it, or adds the tags and overwrites it. */
-  put(seed: SsmSeed): { version: number; tier: StoredTier } {
+  put(seed: SsmSeed): void {
     const exists = this.params.has(seed.name)
     const tags = Object.entries(seed.tags ?? {}).map(([Key, Value]) => ({ Key, Value }))
     if (exists && tags.length > 0) this.addTags({ ResourceType: 'Parameter', ResourceId: seed.name, Tags: tags })
-    const out = this.putParameter({
+    this.putParameter({
       Name: seed.name,
       Value: seed.value,
       Type: seed.type ?? (exists ? undefined : 'String'),
@@ -187,7 +176,6 @@ export class SsmState {
       Overwrite: exists,
       Tags: exists || tags.length === 0 ? undefined : tags
     })
-    return { version: out.Version, tier: out.Tier }
   }
 
   get(name: string): SsmParameter | undefined {
@@ -213,20 +201,10 @@ export class SsmState {
     if (value.length === 0) {
       throw validationError('value', undefined, 'Member must have length greater than or equal to 1')
     }
-    if (tagList !== undefined && tagList.length > 0 && overwrite) {
-      throw invalid(
-        "Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove " +
-          'overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.'
-      )
-    }
+    if (tagList !== undefined && tagList.length > 0 && overwrite) throw invalid(MESSAGE.tagsWithOverwrite)
     const tags = readTags(tagList ?? [])
     const existing = this.params.get(name)
-    if (existing && !overwrite) {
-      throw new AwsError(
-        'ParameterAlreadyExists',
-        'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.'
-      )
-    }
+    if (existing && !overwrite) throw new AwsError('ParameterAlreadyExists', MESSAGE.exists)
     const newType = type ?? existing?.type
     if (newType === undefined) throw invalid('A parameter type is required when you create a parameter.')
     const stored: Stored = {
@@ -267,12 +245,7 @@ export class SsmState {
     const matches = [...this.params.values()].filter((p) => filters.every((f) => f(p)))
     const { page, nextToken } = paginate(matches, max, optString(input, 'NextToken'))
     return {
-      Parameters: page.map((p) => ({
-        ...this.metadata(p),
-        KeyId: p.keyId,
-        LastModifiedUser: callerArn(this.env),
-        Tier: p.tier
-      })),
+      Parameters: page.map((p) => ({ ...this.metadata(p), KeyId: p.keyId, Tier: p.tier })),
       NextToken: nextToken
     }
   }
@@ -288,12 +261,7 @@ export class SsmState {
     const id = reqString(input, 'ResourceId')
     if (type !== 'Parameter') throw new AwsError('InvalidResourceType', "The resource type isn't valid.")
     const p = this.params.get(id)
-    if (!p) {
-      throw new AwsError(
-        'InvalidResourceId',
-        "The resource ID isn't valid. Verify that you entered the correct ID and try again."
-      )
-    }
+    if (!p) throw new AwsError('InvalidResourceId', MESSAGE.resourceId)
     p.tags = mergeTags(p.tags, readTags(optList(input, 'Tags') ?? []))
     return {}
   }
@@ -301,19 +269,21 @@ export class SsmState {
 
 export function createSsm(env: ServiceEnv): { definition: ServiceDefinition; state: SsmState } {
   const state = new SsmState(env)
-  const definition: ServiceDefinition = {
-    service: 'ssm',
-    protocol: 'awsJson1_1',
-    targetPrefix: 'AmazonSSM',
-    writeOperations: ['PutParameter', 'DeleteParameters', 'AddTagsToResource'],
-    sensitiveInput: { PutParameter: ['Value'] },
-    operations: {
-      PutParameter: (i) => state.putParameter(i),
-      GetParameters: (i) => state.getParameters(i),
-      DescribeParameters: (i) => state.describeParameters(i),
-      DeleteParameters: (i) => state.deleteParameters(i),
-      AddTagsToResource: (i) => state.addTags(i)
+  return {
+    state,
+    definition: {
+      service: 'ssm',
+      protocol: 'awsJson1_1',
+      targetPrefix: 'AmazonSSM',
+      writeOperations: ['PutParameter', 'DeleteParameters', 'AddTagsToResource'],
+      sensitiveInput: { PutParameter: ['Value'] },
+      operations: {
+        PutParameter: (i) => state.putParameter(i),
+        GetParameters: (i) => state.getParameters(i),
+        DescribeParameters: (i) => state.describeParameters(i),
+        DeleteParameters: (i) => state.deleteParameters(i),
+        AddTagsToResource: (i) => state.addTags(i)
+      }
     }
   }
-  return { definition, state }
 }
