@@ -21,7 +21,6 @@ export class AwsError extends Error {
 export interface RawRequest {
   method: string
   path: string
-  query: URLSearchParams
   headers: IncomingHttpHeaders
   body: string
 }
@@ -33,10 +32,7 @@ export interface WireResponse {
 }
 
 export interface Protocol {
-  /**
-   * The operation the request names (possibly one the service lacks) and its input; throws an
-   * AwsError when the request cannot name one of this service's operations at all.
-   */
+  /** The operation the request names and its input; throws when it cannot name one at all. */
   parse(req: RawRequest, svc: ServiceDefinition): { operation: string; input: Input }
   unknownOperation(operation: string): AwsError
   success(svc: ServiceDefinition, operation: string, output: unknown, requestId: string): WireResponse
@@ -53,132 +49,103 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 function parseJsonBody(body: string): Input {
-  if (body.trim() === '') return {}
-  let parsed: unknown
   try {
-    parsed = JSON.parse(body)
+    const parsed: unknown = body.trim() === '' ? {} : JSON.parse(body)
+    if (isRecord(parsed)) return parsed
   } catch {
-    throw new AwsError('SerializationException', 'Start of structure or map found where not expected.')
+    // not JSON: the same error as a non-object
   }
-  if (!isRecord(parsed))
-    throw new AwsError('SerializationException', 'Start of structure or map found where not expected.')
-  return parsed
+  throw new AwsError('SerializationException', 'Start of structure or map found where not expected.')
 }
 
 /** JSON protocols send timestamps as epoch seconds. */
 function toJsonWire(v: unknown): unknown {
   if (v instanceof Date) return v.getTime() / 1000
   if (Array.isArray(v)) return v.map(toJsonWire)
-  if (isRecord(v)) {
-    const out: Record<string, unknown> = {}
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = toJsonWire(x)
-    return out
-  }
-  return v
+  if (!isRecord(v)) return v
+  return Object.fromEntries(
+    Object.entries(v)
+      .filter(([, x]) => x !== undefined)
+      .map(([k, x]) => [k, toJsonWire(x)])
+  )
 }
 
-function jsonResponse(
-  status: number,
-  contentType: string,
-  body: unknown,
-  extra: Record<string, string> = {}
-): WireResponse {
-  return { status, headers: { 'content-type': contentType, ...extra }, body: JSON.stringify(toJsonWire(body)) }
-}
+const json = (status: number, contentType: string, body: unknown, errorType?: string) => ({
+  status,
+  headers: { 'content-type': contentType, ...(errorType && { 'x-amzn-errortype': errorType }) },
+  body: JSON.stringify(toJsonWire(body))
+})
+const AMZ_JSON = 'application/x-amz-json-1.1'
+const unknown = (operation: string, status?: number) =>
+  new AwsError('UnknownOperationException', `Unknown operation ${operation}`, status)
 
-function awsJson(version: '1.0' | '1.1'): Protocol {
-  const contentType = `application/x-amz-json-${version}`
-  return {
-    parse(req, svc) {
-      const target = header(req, 'x-amz-target') ?? ''
-      const prefix = `${svc.targetPrefix ?? ''}.`
-      if (req.method !== 'POST' || !target.startsWith(prefix)) {
-        throw new AwsError('UnknownOperationException', `Unknown operation ${target}`)
-      }
-      return { operation: target.slice(prefix.length), input: parseJsonBody(req.body) }
-    },
-    unknownOperation: (operation) => new AwsError('UnknownOperationException', `Unknown operation ${operation}`),
-    success: (_svc, _op, output) => jsonResponse(200, contentType, output ?? {}),
-    error: (_svc, err) =>
-      jsonResponse(
-        err.status,
-        contentType,
-        { ...err.fields, __type: err.code, message: err.message },
-        { 'x-amzn-errortype': err.code }
-      )
-  }
+const awsJson1_1: Protocol = {
+  parse(req, svc) {
+    const target = header(req, 'x-amz-target') ?? ''
+    const prefix = `${svc.targetPrefix ?? ''}.`
+    if (req.method !== 'POST' || !target.startsWith(prefix)) throw unknown(target)
+    return { operation: target.slice(prefix.length), input: parseJsonBody(req.body) }
+  },
+  unknownOperation: (operation) => unknown(operation),
+  success: (_svc, _op, output) => json(200, AMZ_JSON, output ?? {}),
+  error: (_svc, err) => json(err.status, AMZ_JSON, { ...err.fields, __type: err.code, message: err.message }, err.code)
 }
 
 const restJson1: Protocol = {
   parse(req, svc) {
     const operation = svc.routes?.[`${req.method} ${req.path}`]
-    if (operation === undefined) throw restJson1.unknownOperation(`${req.method} ${req.path}`)
+    if (operation === undefined) throw unknown(`${req.method} ${req.path}`, 404)
     return { operation, input: parseJsonBody(req.body) }
   },
-  unknownOperation: (operation) => new AwsError('UnknownOperationException', `Unknown operation ${operation}`, 404),
-  success: (_svc, _op, output) => jsonResponse(200, 'application/json', output ?? {}),
-  error: (_svc, err) =>
-    jsonResponse(
-      err.status,
-      'application/json',
-      { ...err.fields, message: err.message },
-      { 'x-amzn-errortype': err.code }
-    )
+  unknownOperation: (operation) => unknown(operation, 404),
+  success: (_svc, _op, output) => json(200, 'application/json', output ?? {}),
+  error: (_svc, err) => json(err.status, 'application/json', { ...err.fields, message: err.message }, err.code)
 }
 
-function escapeXml(s: string): string {
-  return s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`)
-}
+const escapeXml = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`)
 
 /** awsQuery responses: structures nest, lists use <member>, timestamps are ISO 8601. */
 function toXml(v: unknown): string {
   if (v instanceof Date) return v.toISOString()
   if (Array.isArray(v)) return v.map((x) => `<member>${toXml(x)}</member>`).join('')
-  if (isRecord(v)) {
-    return Object.entries(v)
-      .filter(([, x]) => x !== undefined)
-      .map(([k, x]) => `<${k}>${toXml(x)}</${k}>`)
-      .join('')
-  }
-  return escapeXml(String(v))
+  if (!isRecord(v)) return escapeXml(String(v))
+  return Object.entries(v)
+    .filter(([, x]) => x !== undefined)
+    .map(([k, x]) => `<${k}>${toXml(x)}</${k}>`)
+    .join('')
 }
 
 const awsQuery: Protocol = {
   parse(req) {
-    const params = new URLSearchParams(req.method === 'GET' ? req.query : req.body)
+    const params = new URLSearchParams(req.body)
     const input: Input = {}
     for (const [k, v] of params) if (k !== 'Action' && k !== 'Version') input[k] = v
     return { operation: params.get('Action') ?? '', input }
   },
   unknownOperation: (operation) => new AwsError('InvalidAction', `Could not find operation ${operation}`),
-  success(svc, operation, output, requestId) {
-    const body =
+  success: (svc, operation, output, requestId) => ({
+    status: 200,
+    headers: { 'content-type': 'text/xml' },
+    body:
       `<${operation}Response xmlns="${svc.xmlNamespace ?? ''}">` +
       `<${operation}Result>${toXml(output ?? {})}</${operation}Result>` +
-      `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata>` +
-      `</${operation}Response>`
-    return { status: 200, headers: { 'content-type': 'text/xml' }, body }
-  },
-  error(svc, err, requestId) {
-    const ns = svc?.xmlNamespace ? ` xmlns="${svc.xmlNamespace}"` : ''
-    const type = err.status >= 500 ? 'Receiver' : 'Sender'
-    const body =
-      `<ErrorResponse${ns}><Error><Type>${type}</Type><Code>${escapeXml(err.code)}</Code>` +
+      `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${operation}Response>`
+  }),
+  error: (svc, err, requestId) => ({
+    status: err.status,
+    headers: { 'content-type': 'text/xml' },
+    body:
+      `<ErrorResponse${svc?.xmlNamespace ? ` xmlns="${svc.xmlNamespace}"` : ''}><Error>` +
+      `<Type>${err.status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${escapeXml(err.code)}</Code>` +
       `<Message>${escapeXml(err.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`
-    return { status: err.status, headers: { 'content-type': 'text/xml' }, body }
-  }
+  })
 }
 
-export const protocols: Record<ProtocolName, Protocol> = {
-  awsJson1_0: awsJson('1.0'),
-  awsJson1_1: awsJson('1.1'),
-  awsQuery,
-  restJson1
-}
+export const protocols: Record<ProtocolName, Protocol> = { awsJson1_1, awsQuery, restJson1 }
 
 /** For errors raised before the service is known (unsigned request, unknown signing name). */
 export function guessProtocol(req: RawRequest): Protocol {
-  if (header(req, 'x-amz-target') !== undefined) return protocols.awsJson1_1
-  if ((header(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded')) return protocols.awsQuery
-  return protocols.restJson1
+  if (header(req, 'x-amz-target') !== undefined) return awsJson1_1
+  if ((header(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded')) return awsQuery
+  return restJson1
 }

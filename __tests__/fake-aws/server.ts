@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createBatch, type BatchState } from './batch.js'
 import { createEcs, type EcsState } from './ecs.js'
-import { AwsError, guessProtocol, protocols, type Protocol, type RawRequest, type WireResponse } from './protocols.js'
+import { AwsError, guessProtocol, protocols, type RawRequest, type WireResponse } from './protocols.js'
 import { createSsm, type SsmState } from './ssm.js'
 import { createSts } from './sts.js'
 import type { Fault, FakeAwsOptions, Input, Quota, RecordedRequest, ServiceDefinition } from './types.js'
@@ -33,64 +33,38 @@ export interface FakeAws {
 const SIGV4 =
   /^AWS4-HMAC-SHA256 Credential=[^/\s]+\/\d{8}\/([^/\s]+)\/([^/\s]+)\/aws4_request,\s*SignedHeaders=[^,\s]+,\s*Signature=[0-9a-f]+$/
 
-interface ActiveFault {
-  fault: Fault
-  remaining: number
-  skip: number
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    req.on('error', reject)
-  })
-}
-
 /** Sensitive members are recorded as { length, sha256 } so a failing assertion never prints them. */
 function redact(svc: ServiceDefinition, operation: string, input: Input): Input {
-  const out = { ...input }
-  for (const key of svc.sensitiveInput?.[operation] ?? []) {
-    const v = out[key]
-    if (typeof v === 'string')
-      out[key] = { length: [...v].length, sha256: createHash('sha256').update(v).digest('hex') }
-  }
-  return out
+  const hidden = svc.sensitiveInput?.[operation] ?? []
+  const hide = (v: string) => ({ length: [...v].length, sha256: createHash('sha256').update(v).digest('hex') })
+  return Object.fromEntries(
+    Object.entries(input).map(([k, v]) => [k, hidden.includes(k) && typeof v === 'string' ? hide(v) : v])
+  )
 }
 
 function faultError(fault: Fault, svc: ServiceDefinition): AwsError | undefined {
-  switch (fault.kind) {
-    case 'throttle':
-      return new AwsError('ThrottlingException', 'Rate exceeded')
-    case 'too-many-requests':
-      return new AwsError('TooManyRequestsException', 'Too Many Requests', 429)
-    case 'server-error': {
-      const status = fault.status ?? 500
-      if (status === 500)
-        return new AwsError(svc.serverErrorCode ?? 'InternalServerError', 'Internal server error', 500)
-      return new AwsError(status === 503 ? 'ServiceUnavailable' : 'BadGateway', 'Service unavailable', status)
-    }
-    default:
-      return undefined
-  }
+  if (fault.kind === 'throttle') return new AwsError('ThrottlingException', 'Rate exceeded')
+  if (fault.kind === 'too-many-requests') return new AwsError('TooManyRequestsException', 'Too Many Requests', 429)
+  if (fault.kind !== 'server-error') return undefined
+  const status = fault.status ?? 500
+  if (status === 500) return new AwsError(svc.serverErrorCode ?? 'InternalServerError', 'Internal server error', 500)
+  return new AwsError(status === 503 ? 'ServiceUnavailable' : 'BadGateway', 'Service unavailable', status)
 }
 
 /** Token buckets, one per operation with a quota: full at start, refilled continuously. */
 function quotaKeeper(quotas: Record<string, Quota>, now: () => number): (operation: string) => boolean {
-  const buckets = new Map<string, { quota: Quota & { burst: number }; tokens: number; at: number }>()
-  for (const [operation, quota] of Object.entries(quotas)) {
-    const burst = quota.burst ?? Math.max(1, quota.rate)
-    if (!(Number.isFinite(quota.rate) && quota.rate > 0) || !(Number.isFinite(burst) && burst >= 1)) {
+  const buckets = new Map<string, { rate: number; burst: number; tokens: number; at: number }>()
+  for (const [operation, { rate, burst = Math.max(1, rate) }] of Object.entries(quotas)) {
+    if (!(Number.isFinite(rate) && rate > 0) || !(Number.isFinite(burst) && burst >= 1)) {
       throw new Error(`Invalid quota for ${operation}: rate must be > 0 and burst >= 1`)
     }
-    buckets.set(operation, { quota: { ...quota, burst }, tokens: burst, at: now() })
+    buckets.set(operation, { rate, burst, tokens: burst, at: now() })
   }
   return (operation) => {
     const bucket = buckets.get(operation)
     if (!bucket) return true
     const t = now()
-    bucket.tokens = Math.min(bucket.quota.burst, bucket.tokens + ((t - bucket.at) / 1000) * bucket.quota.rate)
+    bucket.tokens = Math.min(bucket.burst, bucket.tokens + ((t - bucket.at) / 1000) * bucket.rate)
     bucket.at = t
     if (bucket.tokens < 1) return false
     bucket.tokens -= 1
@@ -104,12 +78,11 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
   const batch = createBatch(env)
   // ECS fetches a task's secrets from SSM when the task starts.
   const ecs = createEcs(env, { ssmParameterExists: (name) => ssm.state.get(name) !== undefined })
-  // One entry per service.
   const services = new Map<string, ServiceDefinition>(
     [ssm.definition, batch.definition, ecs.definition, createSts(env).definition].map((d) => [d.service, d])
   )
   const requests: RecordedRequest[] = []
-  let faults: ActiveFault[] = []
+  let faults: Array<{ fault: Fault; remaining: number; skip: number }> = []
   const t0 = performance.now()
   const now = () => performance.now() - t0
   const withinQuota = quotaKeeper(options.quotas ?? {}, now)
@@ -139,14 +112,13 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     }
     requests.push(record)
     const requestId = randomUUID()
-    const body = await readBody(req)
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    const chunks: Buffer[] = []
+    for await (const chunk of req) chunks.push(chunk as Buffer)
     const raw: RawRequest = {
       method: req.method ?? 'GET',
-      path: url.pathname,
-      query: url.searchParams,
+      path: new URL(req.url ?? '/', 'http://127.0.0.1').pathname,
       headers: req.headers,
-      body
+      body: Buffer.concat(chunks).toString('utf8')
     }
     if (options.latencyMs) await sleep(options.latencyMs)
 
@@ -168,39 +140,34 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
 
     const authorization = req.headers.authorization
     const scope = authorization === undefined ? undefined : SIGV4.exec(authorization)
-    if (!scope) {
-      const proto = guessProtocol(raw)
-      const suffix = proto === protocols.awsQuery ? '' : 'Exception'
+    const svc = services.get(scope?.[2] ?? '')
+    if (!scope || !svc) {
+      const guessed = guessProtocol(raw)
+      const suffix = guessed === protocols.awsQuery ? '' : 'Exception'
       const err =
         authorization === undefined
           ? new AwsError(`MissingAuthenticationToken${suffix}`, 'Missing Authentication Token', 403)
-          : new AwsError(
-              `IncompleteSignature${suffix}`,
-              'The request signature does not conform to AWS standards.',
-              400
-            )
-      return send(proto.error(undefined, err, requestId))
+          : !scope
+            ? new AwsError(`IncompleteSignature${suffix}`, 'The request signature does not conform to AWS standards.')
+            : new AwsError('UnknownOperationException', `No service ${scope[2]} here`)
+      return send(guessed.error(undefined, err, requestId))
     }
     record.region = scope[1] ?? ''
-    const svc = services.get(scope[2] ?? '')
-    if (!svc) {
-      return send(
-        guessProtocol(raw).error(
-          undefined,
-          new AwsError('UnknownOperationException', `No service ${scope[2]} here`),
-          requestId
-        )
-      )
-    }
     record.service = svc.service
-    const protocol: Protocol = protocols[svc.protocol]
+    const protocol = protocols[svc.protocol]
+    const fail = (e: unknown) =>
+      protocol.error(
+        svc,
+        e instanceof AwsError
+          ? e
+          : new AwsError(svc.serverErrorCode ?? 'InternalServerError', `fake-aws bug: ${e}`, 500),
+        requestId
+      )
     let call: { operation: string; input: Input }
     try {
       call = protocol.parse(raw, svc)
     } catch (e) {
-      return send(
-        protocol.error(svc, e instanceof AwsError ? e : new AwsError('SerializationException', String(e)), requestId)
-      )
+      return send(fail(e))
     }
     record.operation = call.operation
     record.input = redact(svc, call.operation, call.input)
@@ -208,29 +175,24 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     // Over its quota, a request is refused before the service sees it (and before any fault).
     if (!withinQuota(call.operation)) {
       record.fault = 'throttle'
-      return send(protocol.error(svc, new AwsError('ThrottlingException', 'Rate exceeded'), requestId))
+      return send(fail(new AwsError('ThrottlingException', 'Rate exceeded')))
     }
     const fault = takeFault(call.operation)
     if (fault) record.fault = fault.kind
     if (fault?.kind === 'drop') return drop()
     const injected = fault && faultError(fault, svc)
-    if (injected) return send(protocol.error(svc, injected, requestId))
+    if (injected) return send(fail(injected))
     if (fault?.kind === 'latency') await sleep(fault.delayMs ?? 0)
 
-    const handler = Object.hasOwn(svc.operations, call.operation) ? svc.operations[call.operation] : undefined
     let response: WireResponse
     try {
-      if (!handler) throw protocol.unknownOperation(call.operation)
-      const output = handler(call.input, { ...env, requestId })
+      if (!Object.hasOwn(svc.operations, call.operation)) throw protocol.unknownOperation(call.operation)
+      const output = svc.operations[call.operation]!(call.input, { ...env, requestId })
       const answered =
         fault?.kind === 'reshape' && fault.reshape ? fault.reshape(structuredClone(output) as Input) : output
       response = protocol.success(svc, call.operation, answered, requestId)
     } catch (e) {
-      const err =
-        e instanceof AwsError
-          ? e
-          : new AwsError(svc.serverErrorCode ?? 'InternalServerError', `fake-aws bug: ${String(e)}`, 500)
-      response = protocol.error(svc, err, requestId)
+      response = fail(e)
     }
     // drop-after: the state change happened, the answer is lost.
     if (fault?.kind === 'drop-after') return drop()
@@ -252,15 +214,9 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     requests,
     count: (operation) => requests.filter((r) => r.operation === operation).length,
     writes: () => requests.filter((r) => services.get(r.service)?.writeOperations.includes(r.operation) ?? false),
-    inject(fault) {
-      faults.push({ fault, remaining: fault.times ?? 1, skip: fault.skip ?? 0 })
-    },
-    clearFaults() {
-      faults = []
-    },
-    clearRequests() {
-      requests.splice(0)
-    },
+    inject: (fault) => void faults.push({ fault, remaining: fault.times ?? 1, skip: fault.skip ?? 0 }),
+    clearFaults: () => void (faults = []),
+    clearRequests: () => void requests.splice(0),
     ssm: ssm.state,
     batch: batch.state,
     ecs: ecs.state,

@@ -1,62 +1,42 @@
+// SSM Parameter Store, limited to the requests the action sends (GetParameters, PutParameter,
+// AddTagsToResource, DescribeParameters, DeleteParameters). Rules as AWS documents them: the API
+// reference of each operation and of the Tag and ParameterStringFilter types, "Requirements and
+// constraints for parameter names" and "Managing parameter tiers" (Systems Manager user guide).
 import { randomBytes } from 'node:crypto'
-import { callerArn } from './identity.js'
+import { partitionOf } from './identity.js'
 import { AwsError } from './protocols.js'
-import { compileFilters, type FilterableParameter } from './ssm-filters.js'
-import {
-  DATA_TYPES,
-  DEFAULT_KEY_ID,
-  PARAMETER_TYPES,
-  TIERS,
-  mergeTags,
-  parameterArn,
-  readTags,
-  resolveTier,
-  validateName,
-  validatePath,
-  validateTagKey,
-  validateValue,
-  type ParameterType,
-  type StoredTier,
-  type Tier
-} from './ssm-rules.js'
-import { optBool, optEnum, optInt, optList, optString, reqString, stringList, validationError } from './validate.js'
+import { asRecord, optBool, optInt, optList, optString, reqString, stringList, validationError } from './validate.js'
 import type { Input, ServiceDefinition, ServiceEnv } from './types.js'
 
-/** AWS keeps the latest 100 versions of a parameter and deletes the oldest beyond that. */
-const MAX_VERSIONS = 100
+export type ParameterType = 'String' | 'StringList' | 'SecureString'
+export type Tier = 'Standard' | 'Advanced' | 'Intelligent-Tiering'
+type StoredTier = 'Standard' | 'Advanced'
 
-interface StoredVersion {
-  version: number
+/** PutParameter: a SecureString without KeyId is encrypted with the account's AWS managed key. */
+const DEFAULT_KEY_ID = 'alias/aws/ssm'
+/** Value limits per tier, in characters (not bytes). */
+const STANDARD_MAX = 4096
+const ADVANCED_MAX = 8192
+const MAX_LEVELS = 15
+/** The 1011-character name limit includes the ARN text that precedes the name. */
+const MAX_NAME_WITH_ARN = 1011
+const MAX_TAGS = 50
+
+interface Stored {
+  name: string
   value: string
   /** what a read without WithDecryption returns for a SecureString */
   ciphertext: string
   type: ParameterType
   keyId?: string
   tier: StoredTier
-  dataType: string
-  description?: string
+  version: number
   lastModifiedDate: Date
-}
-
-interface StoredParameter {
-  name: string
-  versions: StoredVersion[]
   tags: Map<string, string>
 }
 
-export interface SsmParameter {
-  name: string
-  value: string
-  type: ParameterType
-  version: number
-  tier: StoredTier
-  keyId?: string
-  dataType: string
-  description?: string
+export type SsmParameter = Pick<Stored, 'name' | 'value' | 'type' | 'version' | 'tier' | 'keyId'> & {
   tags: Record<string, string>
-  arn: string
-  lastModifiedDate: Date
-  history: Array<{ version: number; value: string }>
 }
 
 export interface SsmSeed {
@@ -69,39 +49,125 @@ export interface SsmSeed {
   tags?: Record<string, string>
 }
 
-const latest = (p: StoredParameter) => p.versions[p.versions.length - 1]!
+const parameterArn = (env: ServiceEnv, name: string) =>
+  `arn:${partitionOf(env.region)}:ssm:${env.region}:${env.accountId}:parameter/${name.replace(/^\//, '')}`
 
-function pageToken(after: string): string {
-  return Buffer.from(JSON.stringify({ after })).toString('base64url')
+const invalid = (message: string) => new AwsError('ValidationException', message)
+// AWS's messages, verbatim.
+// prettier-ignore
+const MESSAGE = {
+  name: 'Parameter name: can\'t be prefixed with "ssm" (case-insensitive). If formed as a path, it can consist of sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 symbols .-_',
+  prefix: 'Parameter name: can\'t be prefixed with "aws" or "ssm" (case-insensitive).',
+  levels: `Parameter name can have a maximum of ${MAX_LEVELS} levels (hierarchy depth).`,
+  downgrade: "This parameter uses the advanced-parameter tier. You can't downgrade a parameter from the advanced-parameter tier to the standard-parameter tier. If necessary, you can delete the advanced parameter and recreate it as a standard parameter.",
+  standard: `Standard tier parameters support a maximum parameter value of ${STANDARD_MAX} characters. To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier. For more information, see https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html`,
+  advanced: `Advanced tier parameters support a maximum parameter value of ${ADVANCED_MAX} characters.`,
+  tagsWithOverwrite: "Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.",
+  exists: 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.',
+  tooManyTags: 'The Targets parameter includes too many tags. Remove one or more tags and try the command again.',
+  resourceId: "The resource ID isn't valid. Verify that you entered the correct ID and try again."
+}
+
+function validateName(name: string, env: ServiceEnv): void {
+  if (name.includes('/') && !name.startsWith('/')) throw invalid('Parameter name must be a fully qualified name.')
+  const bare = name.replace(/^\//, '')
+  const isPath = bare.includes('/')
+  if (/^(aws|ssm)/i.test(bare)) {
+    // /aws/... is the namespace of AWS's public parameters: writing there is an authorisation failure.
+    if (isPath && /^aws/i.test(bare)) {
+      throw new AwsError('AccessDeniedException', `No access to reserved parameter name: ${name}.`)
+    }
+    throw invalid(isPath ? MESSAGE.name : MESSAGE.prefix)
+  }
+  if (!/^[a-zA-Z0-9_.\-/]+$/.test(name) || bare.split('/').includes('')) throw invalid(MESSAGE.name)
+  if (bare.split('/').length > MAX_LEVELS) throw new AwsError('HierarchyLevelLimitExceededException', MESSAGE.levels)
+  if (parameterArn(env, name).length > MAX_NAME_WITH_ARN) {
+    throw invalid(
+      `Parameter name: the name, including the ARN prefix ${parameterArn(env, '')}, can't be longer than ${MAX_NAME_WITH_ARN} characters.`
+    )
+  }
+}
+
+/** The tier a put ends up with, or the error AWS gives for it. */
+function resolveTier(requested: Tier | undefined, value: string, existing: StoredTier | undefined): StoredTier {
+  const length = [...value].length
+  // Intelligent-Tiering: Standard when the value fits, Advanced otherwise; Advanced never goes back.
+  const intelligent = existing === 'Advanced' || length > STANDARD_MAX ? 'Advanced' : 'Standard'
+  const tier = requested === 'Intelligent-Tiering' ? intelligent : (requested ?? 'Standard')
+  if (tier === 'Standard' && existing === 'Advanced') throw invalid(MESSAGE.downgrade)
+  if (tier === 'Standard' && length > STANDARD_MAX) throw invalid(MESSAGE.standard)
+  if (length > ADVANCED_MAX) throw invalid(MESSAGE.advanced)
+  return tier
+}
+
+// Tag: key 1-128 and value 0-256 characters of letters, spaces, numbers and _.:/=+-@; no aws: keys.
+const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u
+const KEY_PATTERN = '^(?!^(?i)aws:)(?=^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$).*$'
+const VALUE_PATTERN = '^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$'
+const MATCH = 'Member must satisfy regular expression pattern: '
+
+function readTags(list: unknown[]): Array<[string, string]> {
+  return list.map((item, i) => {
+    const tag = asRecord(item, 'Tags')
+    const [Key, Value] = [String(tag.Key), String(tag.Value)]
+    const at = `tags.${i + 1}.member`
+    const broken = (
+      [
+        [Key.length < 1, 'key', 'Member must have length greater than or equal to 1'],
+        [Key.length > 128, 'key', 'Member must have length less than or equal to 128'],
+        [/^aws:/i.test(Key) || !TAG_CHARS.test(Key), 'key', MATCH + KEY_PATTERN],
+        [Value.length > 256, 'value', 'Member must have length less than or equal to 256'],
+        [!TAG_CHARS.test(Value), 'value', MATCH + VALUE_PATTERN]
+      ] as const
+    ).find(([bad]) => bad)
+    if (broken) throw validationError(`${at}.${broken[1]}`, broken[1] === 'key' ? Key : Value, broken[2])
+    return [Key, Value]
+  })
+}
+
+/** Existing keys are overwritten; more than 50 tags on a parameter is refused. */
+function mergeTags(current: Map<string, string>, tags: Array<[string, string]>): Map<string, string> {
+  const next = new Map([...current, ...tags])
+  if (next.size > MAX_TAGS) throw new AwsError('TooManyTagsError', MESSAGE.tooManyTags)
+  return next
+}
+
+const withSlash = (name: string) => '/' + name.replace(/^\//, '')
+const parentPath = (name: string) => withSlash(name).slice(0, withSlash(name).lastIndexOf('/')) || '/'
+
+/** ParameterStringFilter: only what the action sends, Path (OneLevel) and tag:KEY (Equals), is modelled. */
+function compileFilter(item: unknown): (p: Stored) => boolean {
+  const { Key, Option, Values } = asRecord(item, 'ParameterFilters')
+  const values = Array.isArray(Values) ? Values.map(String) : []
+  if (Key === 'Path' && (Option ?? 'OneLevel') === 'OneLevel') return (p) => values.includes(parentPath(p.name))
+  if (typeof Key === 'string' && Key.startsWith('tag:') && (Option ?? 'Equals') === 'Equals') {
+    const tag = Key.slice(4)
+    // A tag filter without values matches every parameter that has the key.
+    return (p) => p.tags.has(tag) && (values.length === 0 || values.includes(p.tags.get(tag) ?? ''))
+  }
+  throw new AwsError('NotModelledByFake', `fake-aws does not model the filter ${String(Key)} ${String(Option)}.`)
 }
 
 /** Sorted by name; the token names the last item returned, so pages stay stable while state changes. */
-function paginate<T extends { name: string }>(items: T[], max: number, token: string | undefined) {
-  let after = ''
-  if (token !== undefined) {
-    try {
-      const parsed: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'))
-      after = String((parsed as { after: unknown }).after)
-    } catch {
-      throw new AwsError('InvalidNextToken', 'The specified token is not valid.')
-    }
-  }
-  const rest = items.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).filter((p) => p.name > after)
+function paginate(items: Stored[], max: number, token: string | undefined) {
+  const after = token === undefined ? '' : Buffer.from(token, 'base64url').toString('utf8')
+  const rest = items.sort((a, b) => (a.name < b.name ? -1 : 1)).filter((p) => p.name > after)
   const page = rest.slice(0, max)
-  const last = page[page.length - 1]
-  return { page, nextToken: rest.length > max && last ? pageToken(last.name) : undefined }
+  const last = page.at(-1)
+  return { page, nextToken: rest.length > max && last ? Buffer.from(last.name).toString('base64url') : undefined }
 }
 
 export class SsmState {
-  private readonly params = new Map<string, StoredParameter>()
+  private readonly params = new Map<string, Stored>()
 
   constructor(private readonly env: ServiceEnv) {}
 
-  /** Seeds a parameter by the rules of PutParameter: creates it, or overwrites it and adds the tags. */
-  put(seed: SsmSeed): { version: number; tier: StoredTier } {
+  /** Seeds a parameter by the rules of PutParameter: creates it, or adds the tags and overwrites it. */
+  put(seed: SsmSeed): void {
     const exists = this.params.has(seed.name)
     const tags = Object.entries(seed.tags ?? {}).map(([Key, Value]) => ({ Key, Value }))
-    const out = this.putParameter({
+    if (exists && tags.length > 0) this.addTags({ ResourceType: 'Parameter', ResourceId: seed.name, Tags: tags })
+    this.putParameter({
       Name: seed.name,
       Value: seed.value,
       Type: seed.type ?? (exists ? undefined : 'String'),
@@ -110,290 +176,114 @@ export class SsmState {
       Overwrite: exists,
       Tags: exists || tags.length === 0 ? undefined : tags
     })
-    if (exists && tags.length > 0)
-      this.addTagsToResource({ ResourceType: 'Parameter', ResourceId: seed.name, Tags: tags })
-    return { version: out.Version, tier: out.Tier }
   }
 
   get(name: string): SsmParameter | undefined {
     const p = this.params.get(name)
     if (!p) return undefined
-    const v = latest(p)
-    return {
-      name,
-      value: v.value,
-      type: v.type,
-      version: v.version,
-      tier: v.tier,
-      ...(v.keyId !== undefined && { keyId: v.keyId }),
-      dataType: v.dataType,
-      ...(v.description !== undefined && { description: v.description }),
-      tags: Object.fromEntries(p.tags),
-      arn: parameterArn(this.env, name),
-      lastModifiedDate: v.lastModifiedDate,
-      history: p.versions.map((h) => ({ version: h.version, value: h.value }))
-    }
+    const { value, type, version, tier, keyId } = p
+    return { name, value, type, version, tier, ...(keyId !== undefined && { keyId }), tags: Object.fromEntries(p.tags) }
   }
 
   names(): string[] {
     return [...this.params.keys()].sort()
   }
 
-  delete(name: string): boolean {
-    return this.params.delete(name)
-  }
-
   putParameter(input: Input): { Version: number; Tier: StoredTier } {
     const name = reqString(input, 'Name')
     const value = reqString(input, 'Value')
-    const type = optEnum(input, 'Type', PARAMETER_TYPES)
-    const tier = optEnum(input, 'Tier', TIERS)
-    const dataType = optEnum(input, 'DataType', DATA_TYPES)
+    const type = optString(input, 'Type') as ParameterType | undefined
+    const tier = optString(input, 'Tier') as Tier | undefined
     const keyId = optString(input, 'KeyId')
-    const description = optString(input, 'Description')
     const overwrite = optBool(input, 'Overwrite') ?? false
     const tagList = optList(input, 'Tags')
-    optString(input, 'AllowedPattern')
-    optString(input, 'Policies')
-
     validateName(name, this.env)
-    validateValue(value)
-    if (description !== undefined && description.length > 1024) {
-      throw validationError('description', description, 'Member must have length less than or equal to 1024')
+    if (value.length === 0) {
+      throw validationError('value', undefined, 'Member must have length greater than or equal to 1')
     }
-    if (tagList !== undefined && tagList.length > 0 && overwrite) {
-      throw new AwsError(
-        'ValidationException',
-        "Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove " +
-          'overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.'
-      )
-    }
-    const tags = tagList === undefined ? [] : readTags(tagList)
+    if (tagList !== undefined && tagList.length > 0 && overwrite) throw invalid(MESSAGE.tagsWithOverwrite)
+    const tags = readTags(tagList ?? [])
     const existing = this.params.get(name)
-    if (existing && !overwrite) {
-      throw new AwsError(
-        'ParameterAlreadyExists',
-        'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.'
-      )
-    }
-    const previous = existing && latest(existing)
-    const newType = type ?? previous?.type
-    if (newType === undefined) {
-      throw new AwsError('ValidationException', 'A parameter type is required when you create a parameter.')
-    }
-    const newTier = resolveTier(tier, value, previous?.tier)
-    const newTags = mergeTags(existing?.tags ?? new Map(), tags)
-    const newDescription = description ?? previous?.description
-
-    const version: StoredVersion = {
-      version: (previous?.version ?? 0) + 1,
+    if (existing && !overwrite) throw new AwsError('ParameterAlreadyExists', MESSAGE.exists)
+    const newType = type ?? existing?.type
+    if (newType === undefined) throw invalid('A parameter type is required when you create a parameter.')
+    const stored: Stored = {
+      name,
       value,
       ciphertext: 'AQICAH' + randomBytes(48 + Buffer.byteLength(value)).toString('base64'),
       type: newType,
       ...(newType === 'SecureString' && { keyId: keyId ?? DEFAULT_KEY_ID }),
-      tier: newTier,
-      dataType: dataType ?? previous?.dataType ?? 'text',
-      ...(newDescription !== undefined && { description: newDescription }),
-      lastModifiedDate: new Date()
+      tier: resolveTier(tier, value, existing?.tier),
+      version: (existing?.version ?? 0) + 1,
+      lastModifiedDate: new Date(),
+      tags: mergeTags(existing?.tags ?? new Map(), tags)
     }
-    const stored = existing ?? { name, versions: [], tags: newTags }
-    stored.tags = newTags
-    stored.versions = [...stored.versions, version].slice(-MAX_VERSIONS)
     this.params.set(name, stored)
-    return { Version: version.version, Tier: newTier }
+    return { Version: stored.version, Tier: stored.tier }
   }
 
-  /** Resolves `name` or a `name:version` selector; labels are not modelled, so `name:label` finds nothing. */
-  private select(selector: string): { p: StoredParameter; v: StoredVersion; selector?: string } | undefined {
-    const [name = '', sel, ...extra] = selector.split(':')
-    const p = extra.length === 0 ? this.params.get(name) : undefined
-    if (!p) return undefined
-    if (sel === undefined) return { p, v: latest(p) }
-    const v = /^\d+$/.test(sel) ? p.versions.find((x) => x.version === Number(sel)) : undefined
-    return v && { p, v, selector: `:${sel}` }
-  }
-
-  private parameterOut(p: StoredParameter, v: StoredVersion, decrypt: boolean, selector?: string) {
-    return {
-      Name: p.name,
-      Type: v.type,
-      Value: v.type === 'SecureString' && !decrypt ? v.ciphertext : v.value,
-      Version: v.version,
-      ...(selector !== undefined && { Selector: selector }),
-      LastModifiedDate: v.lastModifiedDate,
-      ARN: parameterArn(this.env, p.name),
-      DataType: v.dataType
-    }
+  private metadata(p: Stored) {
+    const { name: Name, type: Type, version: Version, lastModifiedDate: LastModifiedDate } = p
+    return { Name, Type, Version, LastModifiedDate, ARN: parameterArn(this.env, p.name), DataType: 'text' }
   }
 
   getParameters(input: Input) {
-    const names = stringList(input, 'Names', 1, 10)
+    const names = [...new Set(stringList(input, 'Names', 1, 10))]
     const decrypt = optBool(input, 'WithDecryption') ?? false
-    const Parameters = []
-    const InvalidParameters = []
-    for (const name of new Set(names)) {
-      const found = this.select(name)
-      if (found) Parameters.push(this.parameterOut(found.p, found.v, decrypt, found.selector))
-      else InvalidParameters.push(name)
+    return {
+      Parameters: names
+        .map((name) => this.params.get(name))
+        .filter((p) => p !== undefined)
+        .map((p) => ({ ...this.metadata(p), Value: p.type === 'SecureString' && !decrypt ? p.ciphertext : p.value })),
+      InvalidParameters: names.filter((name) => !this.params.has(name))
     }
-    return { Parameters, InvalidParameters }
-  }
-
-  getParameter(input: Input) {
-    const name = reqString(input, 'Name')
-    const found = this.select(name)
-    if (!found) throw new AwsError('ParameterNotFound', `Parameter ${name} not found.`)
-    return { Parameter: this.parameterOut(found.p, found.v, optBool(input, 'WithDecryption') ?? false, found.selector) }
-  }
-
-  private filterable(): Array<FilterableParameter & { p: StoredParameter; v: StoredVersion }> {
-    return [...this.params.values()].map((p) => {
-      const v = latest(p)
-      return { p, v, name: p.name, type: v.type, keyId: v.keyId, tier: v.tier, dataType: v.dataType, tags: p.tags }
-    })
-  }
-
-  getParametersByPath(input: Input) {
-    const path = validatePath(reqString(input, 'Path'))
-    const recursive = optBool(input, 'Recursive') ?? false
-    const decrypt = optBool(input, 'WithDecryption') ?? false
-    const max = optInt(input, 'MaxResults', 1, 10) ?? 10
-    const filters = compileFilters(optList(input, 'ParameterFilters'), 'GetParametersByPath')
-    const prefix = path === '/' ? '/' : `${path}/`
-    const matches = this.filterable().filter((x) => {
-      const full = '/' + x.name.replace(/^\//, '')
-      if (!full.startsWith(prefix)) return false
-      if (!recursive && full.slice(prefix.length).includes('/')) return false
-      return filters.every((f) => f(x))
-    })
-    const { page, nextToken } = paginate(matches, max, optString(input, 'NextToken'))
-    return { Parameters: page.map((x) => this.parameterOut(x.p, x.v, decrypt)), NextToken: nextToken }
   }
 
   describeParameters(input: Input) {
-    if (optList(input, 'Filters') !== undefined) {
-      if (optList(input, 'ParameterFilters') !== undefined) {
-        throw new AwsError('ValidationException', 'You can use either Filters or ParameterFilters in a single request.')
-      }
-      throw new AwsError('NotImplementedByFake', 'The deprecated Filters member is not modelled; use ParameterFilters.')
-    }
     const max = optInt(input, 'MaxResults', 1, 50) ?? 50
-    const filters = compileFilters(optList(input, 'ParameterFilters'), 'DescribeParameters')
-    const matches = this.filterable().filter((x) => filters.every((f) => f(x)))
+    const filters = (optList(input, 'ParameterFilters') ?? []).map(compileFilter)
+    const matches = [...this.params.values()].filter((p) => filters.every((f) => f(p)))
     const { page, nextToken } = paginate(matches, max, optString(input, 'NextToken'))
     return {
-      Parameters: page.map(({ p, v }) => ({
-        Name: p.name,
-        ARN: parameterArn(this.env, p.name),
-        Type: v.type,
-        KeyId: v.keyId,
-        LastModifiedDate: v.lastModifiedDate,
-        LastModifiedUser: callerArn(this.env),
-        Description: v.description,
-        Version: v.version,
-        Tier: v.tier,
-        Policies: [],
-        DataType: v.dataType
-      })),
+      Parameters: page.map((p) => ({ ...this.metadata(p), KeyId: p.keyId, Tier: p.tier })),
       NextToken: nextToken
     }
   }
 
-  deleteParameter(input: Input) {
-    const name = reqString(input, 'Name')
-    if (!this.params.delete(name)) throw new AwsError('ParameterNotFound', `Parameter ${name} not found.`)
-    return {}
-  }
-
   deleteParameters(input: Input) {
-    const names = stringList(input, 'Names', 1, 10)
-    const DeletedParameters = []
-    const InvalidParameters = []
-    for (const name of new Set(names)) {
-      if (this.params.delete(name)) DeletedParameters.push(name)
-      else InvalidParameters.push(name)
-    }
-    return { DeletedParameters, InvalidParameters }
+    const names = [...new Set(stringList(input, 'Names', 1, 10))]
+    const deleted = names.filter((name) => this.params.delete(name))
+    return { DeletedParameters: deleted, InvalidParameters: names.filter((name) => !deleted.includes(name)) }
   }
 
-  private taggedParameter(input: Input): StoredParameter {
+  addTags(input: Input) {
     const type = reqString(input, 'ResourceType')
-    const types = [
-      'Document',
-      'ManagedInstance',
-      'MaintenanceWindow',
-      'Parameter',
-      'PatchBaseline',
-      'OpsItem',
-      'OpsMetadata',
-      'Automation',
-      'Association'
-    ]
-    if (!types.includes(type)) {
-      throw validationError('resourceType', type, `Member must satisfy enum value set: [${types.join(', ')}]`)
-    }
     const id = reqString(input, 'ResourceId')
-    if (type !== 'Parameter') {
-      throw new AwsError('InvalidResourceType', "The resource type isn't valid. This fake only tags parameters.")
-    }
+    if (type !== 'Parameter') throw new AwsError('InvalidResourceType', "The resource type isn't valid.")
     const p = this.params.get(id)
-    if (!p) {
-      throw new AwsError(
-        'InvalidResourceId',
-        "The resource ID isn't valid. Verify that you entered the correct ID and try again."
-      )
-    }
-    return p
-  }
-
-  addTagsToResource(input: Input) {
-    const p = this.taggedParameter(input)
-    const list = optList(input, 'Tags')
-    if (list === undefined) throw validationError('tags', null, 'Member must not be null')
-    p.tags = mergeTags(p.tags, readTags(list))
+    if (!p) throw new AwsError('InvalidResourceId', MESSAGE.resourceId)
+    p.tags = mergeTags(p.tags, readTags(optList(input, 'Tags') ?? []))
     return {}
-  }
-
-  removeTagsFromResource(input: Input) {
-    const p = this.taggedParameter(input)
-    const keys = stringList(input, 'TagKeys', 0, 1000)
-    keys.forEach((k, i) => validateTagKey(k, `tagKeys.${i + 1}.member`))
-    for (const k of keys) p.tags.delete(k)
-    return {}
-  }
-
-  listTagsForResource(input: Input) {
-    const p = this.taggedParameter(input)
-    return { TagList: [...p.tags].map(([Key, Value]) => ({ Key, Value })) }
   }
 }
 
 export function createSsm(env: ServiceEnv): { definition: ServiceDefinition; state: SsmState } {
   const state = new SsmState(env)
-  const definition: ServiceDefinition = {
-    service: 'ssm',
-    protocol: 'awsJson1_1',
-    targetPrefix: 'AmazonSSM',
-    writeOperations: [
-      'PutParameter',
-      'DeleteParameter',
-      'DeleteParameters',
-      'AddTagsToResource',
-      'RemoveTagsFromResource'
-    ],
-    sensitiveInput: { PutParameter: ['Value'] },
-    operations: {
-      PutParameter: (i) => state.putParameter(i),
-      GetParameter: (i) => state.getParameter(i),
-      GetParameters: (i) => state.getParameters(i),
-      GetParametersByPath: (i) => state.getParametersByPath(i),
-      DescribeParameters: (i) => state.describeParameters(i),
-      DeleteParameter: (i) => state.deleteParameter(i),
-      DeleteParameters: (i) => state.deleteParameters(i),
-      AddTagsToResource: (i) => state.addTagsToResource(i),
-      RemoveTagsFromResource: (i) => state.removeTagsFromResource(i),
-      ListTagsForResource: (i) => state.listTagsForResource(i)
+  return {
+    state,
+    definition: {
+      service: 'ssm',
+      protocol: 'awsJson1_1',
+      targetPrefix: 'AmazonSSM',
+      writeOperations: ['PutParameter', 'DeleteParameters', 'AddTagsToResource'],
+      sensitiveInput: { PutParameter: ['Value'] },
+      operations: {
+        PutParameter: (i) => state.putParameter(i),
+        GetParameters: (i) => state.getParameters(i),
+        DescribeParameters: (i) => state.describeParameters(i),
+        DeleteParameters: (i) => state.deleteParameters(i),
+        AddTagsToResource: (i) => state.addTags(i)
+      }
     }
   }
-  return { definition, state }
 }

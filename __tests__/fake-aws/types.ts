@@ -1,6 +1,6 @@
 export interface FakeAwsOptions {
-  region?: string
-  accountId?: string
+  region?: string | undefined
+  accountId?: string | undefined
   /** added to every request */
   latencyMs?: number
   /**
@@ -23,25 +23,19 @@ export type FaultKind =
   'latency' | 'throttle' | 'too-many-requests' | 'server-error' | 'drop' | 'drop-after' | 'reshape'
 
 /**
- * Every request to a matching operation uses up one `skip` of each pending fault; the first fault
- * with no skip left fires and uses up one of its `times`.
+ * Every request to a matching operation ('*' matches all) uses up one `skip` of each pending fault;
+ * the first fault with no skip left fires and uses up one of its `times` (default 1).
  */
 export interface Fault {
-  /** operation name, e.g. 'PutParameter'; '*' matches every operation */
   operation: string
   kind: FaultKind
-  /** how many matching requests get it, default 1 */
   times?: number
-  /** let this many matching requests through first, default 0 */
   skip?: number
   /** for latency */
   delayMs?: number
   /** for server-error, default 500 */
   status?: 500 | 502 | 503
-  /**
-   * for reshape: the request takes effect and is answered 200, with this function's version of the
-   * output (an answer in a shape the client may not expect)
-   */
+  /** for reshape: the request takes effect and is answered 200 with this function's version of the output */
   reshape?: (output: Input) => Input
 }
 
@@ -60,23 +54,21 @@ export interface RecordedRequest {
   input: unknown
 }
 
-export type ProtocolName = 'awsJson1_0' | 'awsJson1_1' | 'awsQuery' | 'restJson1'
+export type ProtocolName = 'awsJson1_1' | 'awsQuery' | 'restJson1'
 
-export interface ServiceContext {
+export interface ServiceEnv {
   region: string
   accountId: string
+}
+
+export interface ServiceContext extends ServiceEnv {
   requestId: string
 }
 
 export type Input = Record<string, unknown>
-export type OperationHandler = (input: Input, ctx: ServiceContext) => unknown
 
-/**
- * One AWS service. Adding a service (Batch, ECS, ...) means writing one of these and listing its
- * factory in server.ts.
- */
+/** One AWS service; server.ts lists one per SigV4 signing name (`service`). */
 export interface ServiceDefinition {
-  /** SigV4 signing name from the credential scope, e.g. 'ssm' */
   service: string
   protocol: ProtocolName
   /** awsJson: X-Amz-Target prefix, e.g. 'AmazonSSM' */
@@ -85,19 +77,11 @@ export interface ServiceDefinition {
   xmlNamespace?: string
   /** restJson1: 'POST /v1/describejobdefinitions' → 'DescribeJobDefinitions' */
   routes?: Record<string, string>
-  /**
-   * the service's own error for an internal failure (HTTP 500), e.g. Batch's 'ServerException';
-   * default 'InternalServerError'
-   */
+  /** the service's error for an internal failure (HTTP 500), e.g. 'ServerException'; default 'InternalServerError' */
   serverErrorCode?: string
   /** operations that change state; FakeAws.writes() returns requests to these */
   writeOperations: readonly string[]
   /** per operation, top-level input members whose values must never be recorded */
   sensitiveInput?: Record<string, readonly string[]>
-  operations: Record<string, OperationHandler>
-}
-
-export interface ServiceEnv {
-  region: string
-  accountId: string
+  operations: Record<string, (input: Input, ctx: ServiceContext) => unknown>
 }

@@ -17,12 +17,17 @@ function wrongType(key: string): AwsError {
   return new AwsError('SerializationException', `Unexpected value type for member ${key}`)
 }
 
-export function optString(input: Input, key: string): string | undefined {
+/** A member that may be absent (undefined or null); present, it must be of the right type. */
+function opt<T>(input: Input, key: string, is: (v: unknown) => v is T): T | undefined {
   const v = input[key]
   if (v === undefined || v === null) return undefined
-  if (typeof v !== 'string') throw wrongType(key)
+  if (!is(v)) throw wrongType(key)
   return v
 }
+
+export const optString = (input: Input, key: string) => opt(input, key, (v) => typeof v === 'string')
+export const optBool = (input: Input, key: string) => opt(input, key, (v) => typeof v === 'boolean')
+export const optList = (input: Input, key: string) => opt(input, key, (v): v is unknown[] => Array.isArray(v))
 
 export function reqString(input: Input, key: string): string {
   const v = optString(input, key)
@@ -30,35 +35,12 @@ export function reqString(input: Input, key: string): string {
   return v
 }
 
-export function optBool(input: Input, key: string): boolean | undefined {
-  const v = input[key]
-  if (v === undefined || v === null) return undefined
-  if (typeof v !== 'boolean') throw wrongType(key)
-  return v
-}
-
 export function optInt(input: Input, key: string, min: number, max: number): number | undefined {
-  const v = input[key]
-  if (v === undefined || v === null) return undefined
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw wrongType(key)
-  if (v < min) throw validationError(member(key), String(v), `Member must have value greater than or equal to ${min}`)
-  if (v > max) throw validationError(member(key), String(v), `Member must have value less than or equal to ${max}`)
-  return v
-}
-
-export function optEnum<T extends string>(input: Input, key: string, values: readonly T[]): T | undefined {
-  const v = optString(input, key)
-  if (v === undefined) return undefined
-  if (!(values as readonly string[]).includes(v)) {
-    throw validationError(member(key), v, `Member must satisfy enum value set: [${values.join(', ')}]`)
-  }
-  return v as T
-}
-
-export function optList(input: Input, key: string): unknown[] | undefined {
-  const v = input[key]
-  if (v === undefined || v === null) return undefined
-  if (!Array.isArray(v)) throw wrongType(key)
+  const v = opt(input, key, (x): x is number => Number.isInteger(x))
+  if (v !== undefined && v < min)
+    throw validationError(member(key), String(v), `Member must have value greater than or equal to ${min}`)
+  if (v !== undefined && v > max)
+    throw validationError(member(key), String(v), `Member must have value less than or equal to ${max}`)
   return v
 }
 
