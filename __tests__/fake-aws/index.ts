@@ -1,3 +1,5 @@
 export { startFakeAws, type FakeAws } from './server.js'
+export type { JobOutcome } from './batch.js'
+export type { DeploymentOutcome, TaskOutcome } from './ecs.js'
 export type { SsmParameter, SsmSeed } from './ssm.js'
 export type { Fault, FaultKind, FakeAwsOptions, Quota, RecordedRequest } from './types.js'
