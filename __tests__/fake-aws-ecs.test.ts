@@ -11,32 +11,23 @@ const ARN = 'arn:aws:ecs:us-east-1:123456789012'
 let counter = 0
 const fresh = (prefix: string) => `${prefix}${++counter}`
 
-type Output = sdk.RegisterTaskDefinitionCommandOutput &
-  sdk.DescribeTaskDefinitionCommandOutput &
-  sdk.ListTaskDefinitionsCommandOutput &
-  sdk.UpdateServiceCommandOutput &
-  sdk.DescribeServicesCommandOutput &
-  sdk.RunTaskCommandOutput
+type Output = sdk.DescribeTaskDefinitionCommandOutput & sdk.DescribeServicesCommandOutput & sdk.RunTaskCommandOutput
+type Answer = Output & sdk.ListTaskDefinitionsCommandOutput & { service?: sdk.Service }
 const commands = sdk as unknown as Record<string, new (input: object) => sdk.RunTaskCommand>
 
 /** Sends one request through the SDK's command for `operation`, without retries (see beforeAll). */
-async function send(operation: string, input: object): Promise<Output> {
+async function send(operation: string, input: object): Promise<Answer> {
   const Command = commands[`${operation}Command`]
   if (!Command) throw new Error(`no ${operation}Command`)
-  return (await ecs.send(new Command(input))) as Output
+  return (await ecs.send(new Command(input))) as Answer
 }
 
 type Registration = sdk.RegisterTaskDefinitionCommandInput
 const container = (extra: sdk.ContainerDefinition = {}) => ({ name: 'app', image: 'app:1', memory: 256, ...extra })
 const bridge = (extra = {}): Registration => ({ family: 'd', containerDefinitions: [container(extra)] })
-const fargate = (extra = {}): Registration => ({
-  ...bridge(extra),
-  networkMode: 'awsvpc',
-  requiresCompatibilities: ['FARGATE'],
-  cpu: '256',
-  memory: '512',
-  executionRoleArn: 'arn:aws:iam::123456789012:role/exec'
-})
+const FARGATE: Partial<Registration> = { networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256' }
+const ROLE = 'arn:aws:iam::123456789012:role/exec'
+const fargate = (extra = {}): Registration => ({ ...bridge(extra), ...FARGATE, memory: '512', executionRoleArn: ROLE })
 const withSecret = (valueFrom: string) => fargate({ secrets: [{ name: 'S', valueFrom }] })
 const register = async (input: Registration, family = fresh('fam')): Promise<string> =>
   (await send('RegisterTaskDefinition', { ...input, family })).taskDefinition?.taskDefinitionArn ?? ''
@@ -55,12 +46,8 @@ async function serviceWith(deploymentCircuitBreaker?: { enable: boolean; rollbac
   const family = fresh('fam')
   const [first, second] = [await register(fargate(), family), await register(next, family)]
   const name = fresh('svc')
-  fake.ecs.addService({
-    cluster: 'main',
-    serviceName: name,
-    taskDefinition: first,
-    ...(deploymentCircuitBreaker && { deploymentCircuitBreaker })
-  })
+  const breaker = deploymentCircuitBreaker && { deploymentCircuitBreaker }
+  fake.ecs.addService({ cluster: 'main', serviceName: name, taskDefinition: first, ...breaker })
   const update = async (input: object = { taskDefinition: second }): Promise<sdk.Service> =>
     (await send('UpdateService', { cluster: 'main', service: name, ...input })).service ?? {}
   return { name, first, update }
@@ -97,14 +84,9 @@ const refusals: Record<string, Array<[string, object]>> = {
     ['ClientException: When you are specifying container secrets', bridge({ secrets: [{ name: 'S' }] })],
     ["ClientException: Actual length: '65", fargate({ command: ['x'.repeat(65_536)] })],
     ["InvalidParameterException: Tag keys and values can't", { ...bridge(), tags: [{ key: 'aws:a' }] }],
-    [
-      'ClientException: Container names must be unique',
-      { family: 'd', containerDefinitions: [container(), container()] }
-    ]
+    ['ClientException: Container names must be unique', { ...bridge(), containerDefinitions: [{}, {}].map(container) }]
   ],
-  DeregisterTaskDefinition: [
-    ['ClientException: The specified task definition does not exist', { taskDefinition: 'x:9' }]
-  ],
+  DeregisterTaskDefinition: [['ClientException: The specified task definition does not', { taskDefinition: 'x:9' }]],
   ListTaskDefinitions: [['InvalidParameterException: The nextToken is not valid.', { nextToken: 'bogus' }]],
   RunTask: [
     ['ClusterNotFoundException: Cluster not found.', { ...vpc, cluster: 'nope' }],
@@ -113,7 +95,7 @@ const refusals: Record<string, Array<[string, object]>> = {
     ['InvalidParameterException: Network Configuration must be provided', web],
     [
       'InvalidParameterException: subnets can not be empty.',
-      { ...web, networkConfiguration: { awsvpcConfiguration: {} } }
+      { ...vpc, networkConfiguration: { awsvpcConfiguration: {} } }
     ],
     ['InvalidParameterException: Network Configuration is not valid', { ...vpc, ...EC2, networkConfiguration: {} }],
     ['InvalidParameterException: Task definition does not support', { ...web, taskDefinition: 'bridge' }],
@@ -145,17 +127,13 @@ const first = (expected: object) => ({ containerDefinitions: [expect.objectConta
 const lists = { environment: [], portMappings: [], mountPoints: [], volumesFrom: [], systemControls: [] }
 const port = (hostPort: number) => ({ portMappings: [{ containerPort: 80, hostPort, protocol: 'tcp' }] })
 const ports = { portMappings: [{ containerPort: 80 }] }
-const health = { healthCheck: { command: ['true'] } }
+const [health, timings] = [{ healthCheck: { command: ['true'] } }, { interval: 30, timeout: 5, retries: 3 }]
 const defaults: Array<[string, Registration, object]> = [
   ['container cpu 0, essential true, empty lists', bridge(), first({ cpu: 0, essential: true, ...lists })],
   ['no environment entry without a value', bridge({ environment: [{ name: 'E', value: '' }] }), first(lists)],
   ['bridge ports: host port 0, tcp', bridge(ports), first(port(0))],
   ['awsvpc ports: the container port, tcp', fargate(ports), first(port(80))],
-  [
-    'health check timings',
-    bridge(health),
-    first({ healthCheck: { command: ['true'], interval: 30, timeout: 5, retries: 3 } })
-  ],
+  ['health check timings', bridge(health), first({ healthCheck: { ...health.healthCheck, ...timings } })],
   ['task size in CPU units and MiB', { ...bridge(), cpu: '.25 vCPU', memory: '1 GB' }, { cpu: '256', memory: '1024' }],
   ['output-only members', fargate(), { status: 'ACTIVE', compatibilities: ['EC2', 'FARGATE'], volumes: [] }]
 ]
@@ -192,54 +170,27 @@ describe('task definitions', () => {
   })
 })
 
-const [ROLLBACK, BREAKER] = [
-  { enable: true, rollback: true },
-  { enable: true, rollback: false }
-]
-const [NEW, OLD] = [
-  ['PRIMARY', 'FAILED', '2'],
-  ['ACTIVE', 'COMPLETED', '1']
-]
+const ROLLBACK = { enable: true, rollback: true }
+const BREAKER = { enable: true, rollback: false }
+const NEW = ['PRIMARY', 'FAILED', '2']
+const OLD = ['ACTIVE', 'COMPLETED', '1']
 const FAILED: DeploymentOutcome = { result: 'FAILED' }
-const deployments: Array<[string, DeploymentOutcome, typeof BREAKER | undefined, RegExp, string[][]]> = [
-  [
-    'completes; the older one drains',
-    { result: 'COMPLETED' },
-    undefined,
-    /deployment completed/,
-    [NEW.with(1, 'COMPLETED')]
-  ],
-  [
-    'fails; the breaker rolls back',
-    { ...FAILED, rollback: true },
-    ROLLBACK,
-    /failed: tasks failed to start/,
-    [OLD.with(0, 'PRIMARY')]
-  ],
-  [
-    'fails under a breaker without rollback',
-    { ...FAILED, reason: 'health checks' },
-    BREAKER,
-    /failed: health checks/,
-    [NEW, OLD]
-  ],
-  [
-    'fails without a breaker: IN_PROGRESS',
-    FAILED,
-    undefined,
-    /unable to consistently start tasks/,
-    [NEW.with(1, 'IN_PROGRESS'), OLD]
-  ]
-]
+const deployments: Record<string, [DeploymentOutcome, RegExp, string[][], typeof BREAKER?]> = {
+  'completes; the older one drains': [{ result: 'COMPLETED' }, /deployment completed/, [NEW.with(1, 'COMPLETED')]],
+  'fails, rolled back': [{ ...FAILED, rollback: true }, /failed: tasks fail/, [OLD.with(0, 'PRIMARY')], ROLLBACK],
+  'fails under a breaker without rollback': [{ ...FAILED, reason: 'health' }, /failed: health/, [NEW, OLD], BREAKER],
+  'fails without a breaker: IN_PROGRESS': [FAILED, /unable to consistently start/, [NEW.with(1, 'IN_PROGRESS'), OLD]]
+}
 
 describe('UpdateService of a service on revision 1 to revision 2', () => {
-  it.each(deployments)('%s', async (_, outcome, breaker, event, expected) => {
+  it.each(Object.entries(deployments))('%s', async (_, [outcome, event, expected, breaker]) => {
     fake.ecs.setDeploymentOutcome(outcome, { stepMs: 5 })
     const { name, update } = await serviceWith(breaker)
     await update()
     await sleep(60)
     const after = await service(name)
-    expect(after.deployments?.map((d) => [d.status, d.rolloutState, d.taskDefinition?.split(':')[6]])).toEqual(expected)
+    const states = after.deployments?.map((d) => [d.status, d.rolloutState, d.taskDefinition?.split(':')[6]])
+    expect(states).toEqual(expected)
     expect(after.events?.map((e) => e.message).join('\n')).toMatch(event)
   })
 
@@ -259,10 +210,8 @@ describe('UpdateService of a service on revision 1 to revision 2', () => {
     const { name, first, update } = await serviceWith()
     expect((await update({ taskDefinition: first })).deployments).toHaveLength(1)
     const forced = await update({ forceNewDeployment: true })
-    expect(forced.deployments?.map((d) => [d.status, d.rolloutState, d.taskDefinition])).toEqual([
-      ['PRIMARY', 'IN_PROGRESS', first],
-      ['ACTIVE', 'COMPLETED', first]
-    ])
+    const states = forced.deployments?.map((d) => [d.status, d.rolloutState, d.taskDefinition])
+    expect(states).toEqual([OLD.with(0, 'PRIMARY').with(1, 'IN_PROGRESS').with(2, first), OLD.with(2, first)])
     const id = forced.deployments?.[0]?.id ?? ''
     expect(id).toMatch(/^ecs-svc\/\d{19}$/)
     await sleep(30)
@@ -271,17 +220,15 @@ describe('UpdateService of a service on revision 1 to revision 2', () => {
   })
 })
 
-const [STARTS, FARGATE] = [
-  ['PROVISIONING', 'PENDING'],
-  ['DEPROVISIONING', 'STOPPED']
-]
+const STARTS = ['PROVISIONING', 'PENDING']
+const ENDS = ['DEPROVISIONING', 'STOPPED']
 const EXITED = { stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' }
 const NEVER_RAN = { stopCode: 'TaskFailedToStart', stoppedReason: expect.stringContaining('parameters: /no/such') }
 const lifecycles: Array<[string, object, string[], object]> = [
-  ['on Fargate', {}, [...STARTS, 'RUNNING', ...FARGATE], EXITED],
+  ['on Fargate', {}, [...STARTS, 'RUNNING', ...ENDS], EXITED],
   ['on EC2, in bridge mode', EC2, ['PENDING', 'RUNNING', 'STOPPED'], { ...EXITED, launchType: 'EC2' }],
-  ['whose SSM secret exists (named by ARN)', { taskDefinition: 'secret' }, [...STARTS, 'RUNNING', ...FARGATE], EXITED],
-  ['whose SSM secret does not exist', { taskDefinition: 'no-secret' }, [...STARTS, ...FARGATE], NEVER_RAN]
+  ['whose SSM secret exists (named by ARN)', { taskDefinition: 'secret' }, [...STARTS, 'RUNNING', ...ENDS], EXITED],
+  ['whose SSM secret does not exist', { taskDefinition: 'no-secret' }, [...STARTS, ...ENDS], NEVER_RAN]
 ]
 
 describe('RunTask and DescribeTasks', () => {
@@ -324,12 +271,8 @@ describe('RunTask and DescribeTasks', () => {
     const answer = await retrying.send(new sdk.RunTaskCommand(vpc as sdk.RunTaskCommandInput))
     retrying.destroy()
     expect(fake.requests.filter((r) => r.operation === 'RunTask').map((r) => r.status)).toContain('dropped')
-    expect(
-      fake.ecs
-        .tasks()
-        .slice(before)
-        .map((t) => t.taskArn)
-    ).toEqual([answer.tasks?.[0]?.taskArn])
+    const started = fake.ecs.tasks().slice(before)
+    expect(started.map((t) => t.taskArn)).toEqual([answer.tasks?.[0]?.taskArn])
   })
 
   it('DescribeTasks and DescribeServices answer MISSING, with its ARN, for what they do not know', async () => {

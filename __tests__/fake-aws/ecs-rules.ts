@@ -31,10 +31,6 @@ const DEFINITION_MEMBERS = (
 ).split(' ')
 /** "The maximum size (in compressed JSON format) of a task definition": 64 KiB. */
 export const MAX_TASK_DEFINITION_BYTES = 64 * 1024
-/** RunTask clientToken: up to 64 ASCII characters in the range 33–126. */
-export const CLIENT_TOKEN = /^[\x21-\x7e]{1,64}$/
-/** RunTask startedBy: up to 128 letters, numbers, hyphens, forward slashes and underscores. */
-export const STARTED_BY = /^[A-Za-z0-9_/-]{1,128}$/
 /** A service keeps its 100 most recent events. */
 export const MAX_EVENTS = 100
 
@@ -66,28 +62,21 @@ export const records = (input: Input, key: string): Input[] => (optList(input, k
 export const optObject = (input: Input, key: string): Input | undefined =>
   input[key] == null ? undefined : asRecord(input[key], key)
 
-export interface Tag {
-  key: string
-  value: string
-}
+export type Tag = { key: string; value: string }
 
-/** ECS tags: a list of `{key, value}`; at most 50, key 1–128, value ≤ 256, `aws:` (any case) reserved. */
+/** ECS tags: a list of `{key, value}`; at most 50, keys of 1–128 characters, `aws:` (any case) reserved. */
 export function readTags(input: Input): Tag[] {
   const tags = records(input, 'tags').map((t) => ({
     key: optString(t, 'key') ?? '',
     value: optString(t, 'value') ?? ''
   }))
   if (tags.length > 50) throw invalidParameter('A resource can have at most 50 tags.')
-  for (const t of tags) {
-    if (t.key.length < 1 || t.key.length > 128)
-      throw invalidParameter('Tag keys must be between 1 and 128 characters long.')
-    if ([...t.value].length > 256) throw invalidParameter(`The value of tag '${t.key}' must be at most 256 characters.`)
-    if (/^aws:/i.test(t.key) || /^aws:/i.test(t.value)) {
-      throw invalidParameter("Tag keys and values can't begin with the reserved prefix 'aws:'.")
-    }
+  if (tags.some((t) => t.key.length < 1 || t.key.length > 128)) {
+    throw invalidParameter('Tag keys must be between 1 and 128 characters long.')
   }
-  if (new Set(tags.map((t) => t.key)).size < tags.length)
-    throw invalidParameter('A tag key is specified more than once.')
+  if (tags.some((t) => /^aws:/i.test(t.key) || /^aws:/i.test(t.value))) {
+    throw invalidParameter("Tag keys and values can't begin with the reserved prefix 'aws:'.")
+  }
   return tags
 }
 
@@ -142,34 +131,21 @@ export function checkRegistration(input: Input) {
  * file and answer; Terraform's normaliser and acceptance tests; issue threads).
  */
 export function withDescribeDefaults(def: Input) {
-  const hostPortIsContainerPort = def.networkMode === 'awsvpc' || def.networkMode === 'host'
+  const lists = { portMappings: [], environment: [], mountPoints: [], volumesFrom: [], systemControls: [] }
+  // bridge (or no mode): hostPort 0, a dynamic host port; awsvpc and host: the container port.
+  const samePort = def.networkMode === 'awsvpc' || def.networkMode === 'host'
+  const port = (p: Input) => {
+    const hostPort = p.containerPort === undefined ? {} : { hostPort: p.hostPort ?? (samePort ? p.containerPort : 0) }
+    return { ...p, ...hostPort, protocol: p.protocol ?? 'tcp' }
+  }
   const containerDefinitions = records(def, 'containerDefinitions').map((c) => ({
     cpu: 0,
-    portMappings: [],
     essential: true,
-    environment: [],
-    mountPoints: [],
-    volumesFrom: [],
-    systemControls: [],
+    ...lists,
     ...c,
+    portMappings: records(c, 'portMappings').map(port),
     // Entries without a value are dropped (hashicorp/terraform-provider-aws#39533).
-    ...(Array.isArray(c.environment) && {
-      environment: c.environment.filter((e: unknown) => isRecord(e) && e.value !== undefined && e.value !== '')
-    }),
-    ...(Array.isArray(c.portMappings) && {
-      portMappings: c.portMappings.map((p: unknown) =>
-        isRecord(p)
-          ? {
-              ...p,
-              // bridge (or no mode): 0, a dynamic host port; awsvpc and host: the container port.
-              ...(p.containerPort !== undefined && {
-                hostPort: p.hostPort ?? (hostPortIsContainerPort ? p.containerPort : 0)
-              }),
-              protocol: p.protocol ?? 'tcp'
-            }
-          : p
-      )
-    }),
+    environment: records(c, 'environment').filter((e) => e.value !== undefined && e.value !== ''),
     ...(isRecord(c.healthCheck) && { healthCheck: { interval: 30, timeout: 5, retries: 3, ...c.healthCheck } })
   }))
   return {
@@ -180,6 +156,71 @@ export function withDescribeDefaults(def: Input) {
     volumes: def.volumes ?? [],
     placementConstraints: def.placementConstraints ?? []
   }
+}
+
+/** RunTask clientToken: up to 64 ASCII characters in the range 33–126. */
+export function checkClientToken(input: Input): string | undefined {
+  const token = optString(input, 'clientToken')
+  if (token !== undefined && !/^[\x21-\x7e]{1,64}$/.test(token)) {
+    throw invalidParameter('clientToken must be 1 to 64 ASCII characters in the range 33-126.')
+  }
+  return token
+}
+
+/**
+ * What RunTask checks of a launch against the task definition and the cluster; returns the launch type
+ * (without one or a capacity provider strategy, on a cluster without a default strategy: EC2).
+ */
+export function checkLaunch(input: Input, def: Input & { compatibilities: string[] }, containerInstances: number) {
+  if (def.status !== 'ACTIVE') throw invalidParameter('TaskDefinition is inactive')
+  const launchType = optString(input, 'launchType') ?? 'EC2'
+  if (launchType !== 'EC2' && launchType !== 'FARGATE') {
+    throw new AwsError('NotImplementedByFake', `The ${launchType} launch type is not modelled by this fake.`)
+  }
+  if (launchType === 'FARGATE' && !def.compatibilities.includes('FARGATE')) {
+    throw invalidParameter('Task definition does not support launch_type FARGATE.')
+  }
+  const network = optObject(input, 'networkConfiguration')
+  const vpc = network && optObject(network, 'awsvpcConfiguration')
+  if (def.networkMode !== 'awsvpc' && network) {
+    throw invalidParameter('Network Configuration is not valid for the given networkMode of this task definition.')
+  }
+  if (def.networkMode === 'awsvpc' && !vpc) {
+    throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.")
+  }
+  if (vpc && (optList(vpc, 'subnets') ?? []).length === 0) throw invalidParameter('subnets can not be empty.')
+  if (launchType === 'EC2' && containerInstances === 0) {
+    throw invalidParameter('No Container Instances were found in your cluster.')
+  }
+  if (!/^[A-Za-z0-9_/-]{1,128}$/.test(optString(input, 'startedBy') ?? '-')) {
+    throw invalidParameter('startedBy can be up to 128 letters, numbers, hyphens, forward slashes and underscores.')
+  }
+  readTags(input)
+  return launchType
+}
+
+const RESOURCE_INITIALIZATION =
+  'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: '
+
+/**
+ * Why a task of this definition fails to start, if it does: ECS fetches its secrets with the task
+ * execution role when it starts, and fails it when the role is missing or a parameter does not exist.
+ */
+export function secretsProblem(
+  def: Input & { containerDefinitions: Input[] },
+  launchType: string,
+  region: string,
+  exists: (valueFrom: string) => boolean
+): string | undefined {
+  const secrets = def.containerDefinitions.flatMap(secretsOf)
+  if (def.executionRoleArn === undefined && secrets.length > 0) {
+    return `${RESOURCE_INITIALIZATION}the task definition has no execution role to retrieve the secrets with`
+  }
+  const missing = [...new Set(secrets.map((s) => String(s.valueFrom)).filter((v) => !exists(v)))].join(', ')
+  if (!missing) return undefined
+  return launchType === 'FARGATE'
+    ? `${RESOURCE_INITIALIZATION}unable to retrieve secrets from ssm: service call has been retried 1 time(s): invalid ssm parameters: ${missing}`
+    : `Fetching secret data from SSM Parameter Store in ${region}: invalid parameters: ${missing}`
 }
 
 /**
