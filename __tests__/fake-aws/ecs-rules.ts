@@ -1,9 +1,7 @@
-// The Amazon ECS rules the action depends on, as AWS documents them (ECS API reference:
-// RegisterTaskDefinition, TaskDefinition, Secret, Tag, RunTask, UpdateService, ListTaskDefinitions,
-// "Ensuring idempotency"; ECS Developer Guide: "Pass sensitive data to a container", "Task lifecycle",
-// "Deployment circuit breaker").
-// ECS reports request problems as ClientException or InvalidParameterException (HTTP 400); it has no
-// ValidationException.
+// The Amazon ECS rules the action depends on, as AWS documents them (ECS API reference: RegisterTaskDefinition,
+// TaskDefinition, Secret, Tag, RunTask, ListTaskDefinitions, "Ensuring idempotency"; ECS Developer Guide: "Pass
+// sensitive data to a container"). ECS reports request problems as ClientException or InvalidParameterException
+// (HTTP 400); it has no ValidationException.
 import { partitionOf } from './identity.js'
 import { AwsError } from './protocols.js'
 import { asRecord, optList, optString } from './validate.js'
@@ -31,8 +29,6 @@ const DEFINITION_MEMBERS = (
 ).split(' ')
 /** "The maximum size (in compressed JSON format) of a task definition": 64 KiB. */
 export const MAX_TASK_DEFINITION_BYTES = 64 * 1024
-/** A service keeps its 100 most recent events. */
-export const MAX_EVENTS = 100
 
 const arnPrefix = (env: ServiceEnv) => `arn:${partitionOf(env.region)}:ecs:${env.region}:${env.accountId}:`
 export const taskDefinitionArn = (env: ServiceEnv, family: string, revision: number) =>
@@ -64,16 +60,9 @@ export const optObject = (input: Input, key: string): Input | undefined =>
 
 export type Tag = { key: string; value: string }
 
-/** ECS tags: a list of `{key, value}`; at most 50, keys of 1–128 characters, `aws:` (any case) reserved. */
+/** ECS tags: a list of `{key, value}`; keys and values beginning with `aws:` (any case) are reserved. */
 export function readTags(input: Input): Tag[] {
-  const tags = records(input, 'tags').map((t) => ({
-    key: optString(t, 'key') ?? '',
-    value: optString(t, 'value') ?? ''
-  }))
-  if (tags.length > 50) throw invalidParameter('A resource can have at most 50 tags.')
-  if (tags.some((t) => t.key.length < 1 || t.key.length > 128)) {
-    throw invalidParameter('Tag keys must be between 1 and 128 characters long.')
-  }
+  const tags = records(input, 'tags').map((t) => ({ key: String(t.key ?? ''), value: String(t.value ?? '') }))
   if (tags.some((t) => /^aws:/i.test(t.key) || /^aws:/i.test(t.value))) {
     throw invalidParameter("Tag keys and values can't begin with the reserved prefix 'aws:'.")
   }
@@ -96,13 +85,11 @@ export function checkRegistration(input: Input) {
     throw clientError('Family must be up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores.')
   }
   const containers = records(input, 'containerDefinitions')
-  if (containers.length === 0) throw clientError('Container list cannot be empty.')
   const tags = readTags(input)
   const names = containers.map((c) => optString(c, 'name'))
   if (names.some((n) => !n)) throw clientError('Container.name should not be null or empty.')
   const twice = names.find((n, i) => names.indexOf(n) !== i)
   if (twice) throw clientError(`Container names must be unique within a task definition: '${twice}'.`)
-  if (containers.some((c) => !optString(c, 'image'))) throw clientError('Container.image should not be null or empty.')
   // AWS rejects a `secrets` list without an execution role even when the list is empty.
   if (containers.some((c) => optList(c, 'secrets')) && optString(input, 'executionRoleArn') === undefined) {
     throw clientError(
@@ -233,19 +220,14 @@ function taskSize(value: string, unit: 'vcpu' | 'gb'): string {
 }
 
 /** ListTaskDefinitions' opaque nextToken: the family and revision of the last one returned. */
-export const encodeToken = (after: [string, number]) => Buffer.from(JSON.stringify(after)).toString('base64url')
+export const encodeToken = (family: string, revision: number) =>
+  Buffer.from(`${family}:${revision}`).toString('base64url')
 
 export function decodeToken(token: string | undefined): [string, number] | undefined {
   if (token === undefined) return undefined
-  try {
-    const after: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'))
-    if (Array.isArray(after) && typeof after[0] === 'string' && typeof after[1] === 'number') {
-      return [after[0], after[1]]
-    }
-  } catch {
-    // not a token of ours
-  }
-  throw invalidParameter('The nextToken is not valid.')
+  const [, family, revision] = /^([\w-]+):(\d+)$/.exec(Buffer.from(token, 'base64url').toString()) ?? []
+  if (!family) throw invalidParameter('The nextToken is not valid.')
+  return [family, Number(revision)]
 }
 
 /**

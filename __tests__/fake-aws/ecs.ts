@@ -48,8 +48,8 @@ export interface TaskOutcome {
   stopCode?: rules.StopCode
 }
 
-/** stepMs: time spent in each status before STOPPED, default 20 ms; or it stays RUNNING */
-export type TaskOutcomeOptions = { stepMs?: number } | { holdRunning: true }
+/** stepMs: time spent in each status before STOPPED, default 20 ms */
+export type TaskOutcomeOptions = { stepMs?: number }
 
 /** containerInstances: how many are registered, default 0; a task with the EC2 launch type needs one */
 export type EcsClusterOptions = { containerInstances?: number }
@@ -59,7 +59,6 @@ export interface EcsServiceSeed {
   serviceName: string
   /** ARN or family:revision; the launch type is FARGATE when it requires FARGATE, EC2 otherwise */
   taskDefinition: string
-  /** default 1 */
   desiredCount?: number
   deploymentCircuitBreaker?: { enable: boolean; rollback: boolean }
 }
@@ -94,9 +93,6 @@ export type EcsTask = Input & {
   cluster: string
   taskArn: string
   lastStatus: string
-  containers: Input[]
-  stoppedReason?: string
-  stopCode?: string
   /** the RunTask members as received, clientToken included (the SDK generates one when none is given) */
   input: Input
 }
@@ -128,10 +124,8 @@ type StoredTask = Pick<EcsTask, 'cluster' | 'input'> & {
   stop: Partial<TaskOutcome> & { stoppedReason: string; stopCode: string }
 }
 
-const CIRCUIT_BREAKER_REASON = 'ECS deployment circuit breaker: tasks failed to start.'
 /** `ecs-svc/` and 19 digits. */
 const deploymentId = () => `ecs-svc/${randomInt(1, 10)}${Array.from({ length: 18 }, () => randomInt(10)).join('')}`
-const taskId = () => randomBytes(16).toString('hex')
 
 function stepOf(options: { stepMs?: number } | object, fallback: number): number {
   const step = 'stepMs' in options ? options.stepMs : undefined
@@ -139,20 +133,6 @@ function stepOf(options: { stepMs?: number } | object, fallback: number): number
     throw new Error(`stepMs must be a number >= 0, got ${step}`)
   }
   return step ?? fallback
-}
-
-/** DescribeServices and DescribeTasks: what each name or ARN names, or a MISSING failure with its ARN. */
-function describeEach(
-  refs: unknown[] = [],
-  what: string,
-  find: (name: string) => Input | undefined,
-  arn: (name: string) => string
-) {
-  const names = [...new Set(refs.map((ref) => rules.lastName(String(ref))))]
-  if (names.length === 0) throw rules.invalidParameter(`${what} cannot be empty.`)
-  const found = names.map(find)
-  const failures = names.filter((_, i) => !found[i]).map((name) => ({ arn: arn(name), reason: 'MISSING' }))
-  return { found: found.filter((view) => view !== undefined), failures }
 }
 
 export class EcsState {
@@ -184,8 +164,7 @@ export class EcsState {
   addService(seed: EcsServiceSeed): string {
     const key = `${seed.cluster}/${seed.serviceName}`
     if (!this.clusters.has(seed.cluster)) throw new Error(`No cluster ${seed.cluster}; add it first.`)
-    if (!rules.NAME.test(seed.serviceName) || this.servicesByKey.has(key))
-      throw new Error(`Service ${key}: taken or not a name.`)
+    if (!rules.NAME.test(seed.serviceName) || this.servicesByKey.has(key)) throw new Error(`Bad or taken: ${key}`)
     const def = this.resolve(seed.taskDefinition)?.def
     if (def?.status !== 'ACTIVE') throw new Error(`No ACTIVE task definition ${seed.taskDefinition}.`)
     const now = Date.now()
@@ -193,7 +172,7 @@ export class EcsState {
       cluster: seed.cluster,
       name: seed.serviceName,
       createdAt: new Date(now),
-      desiredCount: seed.desiredCount ?? 1,
+      desiredCount: seed.desiredCount ?? 1, // as CreateService
       launchType: def.compatibilities.includes('FARGATE') ? 'FARGATE' : 'EC2',
       breaker: seed.deploymentCircuitBreaker,
       taskDefinition: def.taskDefinitionArn,
@@ -298,7 +277,7 @@ export class EcsState {
   deregisterTaskDefinition(input: Input) {
     const ref = optString(input, 'taskDefinition') ?? ''
     // Only `family:revision` or an ARN with the revision names one revision.
-    const def = rules.parseTaskDefinitionRef(this.env, ref)?.revision === undefined ? undefined : this.resolve(ref)?.def
+    const def = rules.parseTaskDefinitionRef(this.env, ref)?.revision ? this.resolve(ref)?.def : undefined
     if (!def) throw rules.clientError('The specified task definition does not exist.')
     if (def.status === 'ACTIVE') Object.assign(def, { status: 'INACTIVE', deregisteredAt: new Date() })
     return { taskDefinition: structuredClone(def) }
@@ -323,7 +302,7 @@ export class EcsState {
     const last = page.at(-1)
     return {
       taskDefinitionArns: page.map((d) => d.taskDefinitionArn),
-      nextToken: matching.length > page.length && last ? rules.encodeToken([last.family, last.revision]) : undefined
+      nextToken: matching.length > page.length && last ? rules.encodeToken(last.family, last.revision) : undefined
     }
   }
 
@@ -352,7 +331,7 @@ export class EcsState {
     if (!def) throw rules.clientError('TaskDefinition not found.')
     const launchType = rules.checkLaunch(input, def, cluster.containerInstances)
     const task: StoredTask = {
-      id: taskId(),
+      id: randomBytes(16).toString('hex'),
       cluster: cluster.name,
       def,
       input: structuredClone(input),
@@ -375,15 +354,14 @@ export class EcsState {
     problem: string | undefined
   ): Pick<StoredTask, 'statuses' | 'step' | 'stop'> {
     const [awsvpc, runs] = [def.networkMode === 'awsvpc', problem === undefined]
-    const stops = !(runs && 'holdRunning' in this.taskOptions)
-    const statuses = [awsvpc && 'PROVISIONING', 'PENDING', runs && 'RUNNING', stops && awsvpc && 'DEPROVISIONING']
+    const statuses = [awsvpc && 'PROVISIONING', 'PENDING', runs && 'RUNNING', awsvpc && 'DEPROVISIONING', 'STOPPED']
     const {
       stoppedReason = 'Essential container in task exited',
       stopCode = 'EssentialContainerExited',
       ...exits
     } = this.taskOutcome
     return {
-      statuses: [...statuses, stops && 'STOPPED'].filter((s): s is TaskStatus => typeof s === 'string'),
+      statuses: statuses.filter((s): s is TaskStatus => typeof s === 'string'),
       step: stepOf(this.taskOptions, 20),
       stop:
         problem === undefined
@@ -415,7 +393,6 @@ export class EcsState {
     })
     return {
       taskArn,
-      clusterArn: rules.clusterArn(this.env, task.cluster),
       taskDefinitionArn: task.def.taskDefinitionArn,
       lastStatus: task.statuses[reached - 1] ?? 'PENDING',
       launchType: task.launchType,
@@ -428,25 +405,35 @@ export class EcsState {
   }
 
   describeTasks(input: Input) {
+    return this.describeEach(input, 'tasks', rules.taskArn, (cluster, id, now) => {
+      const task = this.tasksById.get(id)
+      return task?.cluster === cluster.name ? this.taskView(task, now) : undefined
+    })
+  }
+
+  /** DescribeServices and DescribeTasks: what each name or ARN names, or a MISSING failure with its ARN. */
+  private describeEach(
+    input: Input,
+    key: 'services' | 'tasks',
+    arn: (env: ServiceEnv, cluster: string, name: string) => string,
+    find: (cluster: StoredCluster, name: string, now: number) => Input | undefined
+  ) {
     const cluster = this.cluster(optString(input, 'cluster'))
-    const now = Date.now()
-    const { found, failures } = describeEach(
-      optList(input, 'tasks'),
-      'Tasks',
-      (id) => {
-        const task = this.tasksById.get(id)
-        return task?.cluster === cluster.name ? this.taskView(task, now) : undefined
-      },
-      (id) => rules.taskArn(this.env, cluster.name, id)
-    )
-    return { tasks: found, failures }
+    const names = [...new Set((optList(input, key) ?? []).map((ref) => rules.lastName(String(ref))))]
+    if (names.length === 0) throw rules.invalidParameter(`${key} cannot be empty.`)
+    const found = names.map((name) => find(cluster, name, Date.now()))
+    const failures = names.filter((_, i) => !found[i]).map((name) => arn(this.env, cluster.name, name))
+    return {
+      [key]: found.filter((view) => view !== undefined),
+      failures: failures.map((a) => ({ arn: a, reason: 'MISSING' }))
+    }
   }
 
   // ---- services ----
 
   private addEvent(svc: StoredService, at: number, message: string): void {
     svc.events.unshift({ id: randomUUID(), createdAt: new Date(at), message })
-    svc.events.splice(rules.MAX_EVENTS)
+    svc.events.splice(100) // a service keeps its 100 most recent events
   }
 
   /**
@@ -497,7 +484,7 @@ export class EcsState {
     this.addEvent(svc, at, `(service ${svc.name}) has reached a steady state.`)
   }
 
-  /** Ends the rollout in progress when its time has come (and then the one that rolls it back). */
+  /** Ends the rollout in progress when its time has come, as "Deployment circuit breaker" says (then a rollback's). */
   private advance(svc: StoredService, now: number): void {
     for (let rollout = svc.rollout; rollout && rollout.endsAt <= now; rollout = svc.rollout) {
       svc.rollout = undefined
@@ -513,7 +500,7 @@ export class EcsState {
         this.addEvent(svc, at, `(service ${svc.name}) is unable to consistently start tasks successfully. ${help}`)
         continue
       }
-      const reason = outcome.reason ?? CIRCUIT_BREAKER_REASON
+      const reason = outcome.reason ?? 'ECS deployment circuit breaker: tasks failed to start.'
       Object.assign(d, { rolloutState: 'FAILED', rolloutStateReason: reason })
       const what = reason.replace(/^ECS deployment circuit breaker: /, '')
       this.addEvent(svc, at, `(service ${svc.name}) (deployment ${d.id}) deployment failed: ${what}`)
@@ -527,13 +514,10 @@ export class EcsState {
 
   private serviceView(svc: StoredService, now: number) {
     this.advance(svc, now)
-    const { cluster, name, breaker, rollout: _r, lastCompleted: _l, ...rest } = svc
+    const { name, breaker, rollout: _r, lastCompleted: _l, ...rest } = svc
     return {
       ...structuredClone(rest),
-      serviceArn: rules.serviceArn(this.env, cluster, name),
       serviceName: name,
-      clusterArn: rules.clusterArn(this.env, cluster),
-      status: 'ACTIVE',
       runningCount: svc.deployments.reduce((n, d) => n + d.runningCount, 0),
       pendingCount: svc.deployments.reduce((n, d) => n + d.pendingCount, 0),
       deploymentConfiguration: { deploymentCircuitBreaker: breaker }
@@ -562,9 +546,7 @@ export class EcsState {
     const rollsBack = svc.breaker?.enable === true && svc.breaker.rollback
     if (outcome.result === 'FAILED' && outcome.rollback !== undefined && outcome.rollback !== rollsBack) {
       // A test set-up mistake, not an AWS error: the circuit breaker decides whether ECS rolls back.
-      throw new Error(
-        `fake-aws: setDeploymentOutcome asks for rollback: ${outcome.rollback}, but ${svc.name} would not`
-      )
+      throw new Error(`fake-aws: rollback: ${outcome.rollback} is not what the breaker of ${svc.name} does`)
     }
     const failsToStart = this.startProblem(def, svc.launchType) !== undefined
     this.deploy(svc, def, now, failsToStart ? { result: 'FAILED' } : outcome)
@@ -572,18 +554,10 @@ export class EcsState {
   }
 
   describeServices(input: Input) {
-    const cluster = this.cluster(optString(input, 'cluster'))
-    const now = Date.now()
-    const { found, failures } = describeEach(
-      optList(input, 'services'),
-      'Services',
-      (name) => {
-        const svc = this.service(cluster, name)
-        return svc && this.serviceView(svc, now)
-      },
-      (name) => rules.serviceArn(this.env, cluster.name, name)
-    )
-    return { services: found, failures }
+    return this.describeEach(input, 'services', rules.serviceArn, (cluster, name, now) => {
+      const svc = this.service(cluster, name)
+      return svc && this.serviceView(svc, now)
+    })
   }
 }
 
