@@ -198,15 +198,15 @@ describe('UpdateService of a service on revision 1 to revision 2', () => {
     expect((await service(name)).deployments?.map((d) => d.rolloutState)).toEqual(['IN_PROGRESS', 'COMPLETED'])
   })
 
-  it('to the same revision is a no-op, unless forceNewDeployment', async () => {
+  it('to the same revision is a no-op unless forced; its answer shows it IN_PROGRESS even if it ends at once', async () => {
     const { name, first, update } = await serviceWith()
     expect((await update({ taskDefinition: first })).deployments).toHaveLength(1)
+    fake.ecs.setDeploymentOutcome({ result: 'COMPLETED' }, { stepMs: 0 })
     const forced = await update({ forceNewDeployment: true })
     const states = forced.deployments?.map((d) => [d.status, d.rolloutState, d.taskDefinition])
     expect(states).toEqual([OLD.with(0, 'PRIMARY').with(1, 'IN_PROGRESS').with(2, first), OLD.with(2, first)])
     const id = forced.deployments?.[0]?.id ?? ''
     expect(id).toMatch(/^ecs-svc\/\d{19}$/)
-    await sleep(30)
     const [steady, completed] = (await service(name)).events?.map((e) => e.message) ?? []
     expect([steady, completed]).toEqual([`(service ${name}) has reached a steady state.`, expect.stringContaining(id)])
   })

@@ -27,8 +27,6 @@ const DEFINITION_MEMBERS = (
   'requiresCompatibilities pidMode ipcMode proxyConfiguration inferenceAccelerators ephemeralStorage ' +
   'runtimePlatform enableFaultInjection'
 ).split(' ')
-/** "The maximum size (in compressed JSON format) of a task definition": 64 KiB. */
-export const MAX_TASK_DEFINITION_BYTES = 64 * 1024
 
 const arnPrefix = (env: ServiceEnv) => `arn:${partitionOf(env.region)}:ecs:${env.region}:${env.accountId}:`
 export const taskDefinitionArn = (env: ServiceEnv, family: string, revision: number) =>
@@ -53,7 +51,7 @@ export function parseTaskDefinitionRef(
 /** A name, or the one at the end of an ARN (`cluster/NAME`, `service/CLUSTER/NAME`, `task/CLUSTER/ID`). */
 export const lastName = (ref: string) => ref.slice(ref.lastIndexOf('/') + 1)
 
-export const isRecord = (v: unknown): v is Input => typeof v === 'object' && v !== null && !Array.isArray(v)
+const isRecord = (v: unknown): v is Input => typeof v === 'object' && v !== null && !Array.isArray(v)
 export const records = (input: Input, key: string): Input[] => (optList(input, key) ?? []).map((x) => asRecord(x, key))
 export const optObject = (input: Input, key: string): Input | undefined =>
   input[key] == null ? undefined : asRecord(input[key], key)
@@ -105,10 +103,9 @@ export function checkRegistration(input: Input) {
   const def = Object.fromEntries(
     DEFINITION_MEMBERS.filter((k) => input[k] != null).map((k) => [k, structuredClone(input[k])])
   )
+  // "The maximum size (in compressed JSON format) of a task definition": 64 KiB.
   const size = Buffer.byteLength(JSON.stringify(def))
-  if (size > MAX_TASK_DEFINITION_BYTES) {
-    throw clientError(`Actual length: '${size}'. Max allowed length is '${MAX_TASK_DEFINITION_BYTES}' bytes.`)
-  }
+  if (size > 65_536) throw clientError(`Actual length: '${size}'. Max allowed length is '65536' bytes.`)
   return { def, family, tags, valueFroms }
 }
 

@@ -512,8 +512,9 @@ export class EcsState {
     }
   }
 
-  private serviceView(svc: StoredService, now: number) {
-    this.advance(svc, now)
+  /** The service at `now`, its rollouts due by then ended; without `now`, as a request has just left it. */
+  private serviceView(svc: StoredService, now?: number) {
+    if (now !== undefined) this.advance(svc, now)
     const { name, breaker, rollout: _r, lastCompleted: _l, ...rest } = svc
     return {
       ...structuredClone(rest),
@@ -540,7 +541,7 @@ export class EcsState {
     if (def.status !== 'ACTIVE' && ref !== undefined) throw rules.invalidParameter('TaskDefinition is inactive')
     // The same task definition without forceNewDeployment: nothing to deploy.
     if (def.taskDefinitionArn === svc.taskDefinition && optBool(input, 'forceNewDeployment') !== true) {
-      return { service: this.serviceView(svc, now) }
+      return { service: this.serviceView(svc) }
     }
     const outcome = this.deploymentOutcome
     const rollsBack = svc.breaker?.enable === true && svc.breaker.rollback
@@ -550,7 +551,8 @@ export class EcsState {
     }
     const failsToStart = this.startProblem(def, svc.launchType) !== undefined
     this.deploy(svc, def, now, failsToStart ? { result: 'FAILED' } : outcome)
-    return { service: this.serviceView(svc, now) }
+    // The answer shows the new deployment as it starts, even one that is to end at once.
+    return { service: this.serviceView(svc) }
   }
 
   describeServices(input: Input) {
