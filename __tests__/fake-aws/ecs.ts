@@ -371,7 +371,8 @@ export class EcsState {
   }
 
   private taskView(task: StoredTask, now: number) {
-    const reached = Math.min(task.statuses.length, task.step ? Math.floor((now - task.createdAt) / task.step) + 1 : 9)
+    const steps = task.step ? Math.floor((now - task.createdAt) / task.step) + 1 : Infinity
+    const reached = Math.min(task.statuses.length, steps)
     const timeOf = (s: TaskStatus) => {
       const i = task.statuses.indexOf(s)
       return i >= 0 && i < reached ? new Date(task.createdAt + i * task.step) : undefined
