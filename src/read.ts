@@ -93,7 +93,7 @@ async function readIdentity(
   }
   log.debug('No ARN read yet: asking STS GetCallerIdentity for the account')
   try {
-    return await getIdentity(await clients.sts())
+    return await getIdentity(clients.sts())
   } catch (error) {
     const message = `Could not read the account id (STS GetCallerIdentity): ${describeAwsError(error)}`
     if (definition) throw new Error(message, { cause: error })

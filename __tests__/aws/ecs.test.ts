@@ -18,7 +18,7 @@ import { waitForDeployment, waitForTask } from '../../src/apply/wait.js'
 
 const ecsMock = mockClient(ECSClient)
 const ecs = new ECSClient({ region: 'us-east-1' })
-const clients = { ecs: async () => ecs, ecsDeploy: async () => ecs } as unknown as AwsClients
+const clients = { ecs: () => ecs, ecsDeploy: () => ecs } as unknown as AwsClients
 const log = { info: () => undefined, warning: () => undefined, debug: () => undefined }
 const sleep = async () => undefined
 
@@ -31,8 +31,8 @@ const waitDeployment = (started: Started, service = 's', taskDefinition = 'arn:t
 
 describe('ecsDefinitions', () => {
   const store = ecsDefinitions(
-    async () => ecs,
-    async () => ecs
+    () => ecs,
+    () => ecs
   )
 
   it('describes with tags, and treats an unknown task definition as absent', async () => {

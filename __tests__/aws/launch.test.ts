@@ -7,7 +7,7 @@ import { waitForJob } from '../../src/apply/wait.js'
 
 const batchMock = mockClient(BatchClient)
 const batch = new BatchClient({ region: 'us-east-1' })
-const clients = { batch: async () => batch, batchSubmit: async () => batch } as unknown as AwsClients
+const clients = { batch: () => batch, batchSubmit: () => batch } as unknown as AwsClients
 const lines: string[] = []
 const log = {
   info: (m: string) => lines.push(m),

@@ -116,7 +116,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchResult> {
     case 'ecs-task': {
       const runRequest = runTaskRequestFor(target, options)
       // RunTask carries a clientToken, so the SDK's own retries cannot start a second task.
-      const task = await runTask(await clients.ecs(), runRequest).catch((error: unknown) => {
+      const task = await runTask(clients.ecs(), runRequest).catch((error: unknown) => {
         throw failed('Running the task', error)
       })
       const taskArn = task.taskArn ?? ''

@@ -122,9 +122,9 @@ export async function submitJobOnce(
   const job = await sendOnce({
     ...options,
     what,
-    send: async () => submitJob(await clients.batchSubmit(), request),
+    send: async () => submitJob(clients.batchSubmit(), request),
     lookup: async () =>
-      findJobByName(await clients.batch(), {
+      findJobByName(clients.batch(), {
         jobQueue: request.jobQueue,
         jobName: request.jobName,
         jobDefinitionArn: request.jobDefinition,
@@ -178,7 +178,7 @@ export async function deployServiceOnce(
   const since = (options.now ?? Date.now)() - CLOCK_SKEW_MS
   // A rotation redeploys the same revision, so a recent deployment of it may be an earlier run's:
   // only one that did not exist before the request is ours.
-  const earlier = await describeService(await clients.ecs(), cluster, service).then(
+  const earlier = await describeService(clients.ecs(), cluster, service).then(
     (current) => new Set((current?.deployments ?? []).map((deployment) => deployment.id ?? '')),
     () => new Set<string>()
   )
@@ -188,7 +188,7 @@ export async function deployServiceOnce(
     what,
     send: async () => ({
       deployment: ourDeployment(
-        await updateService(await clients.ecsDeploy(), { cluster, service, taskDefinition }),
+        await updateService(clients.ecsDeploy(), { cluster, service, taskDefinition }),
         taskDefinition,
         0,
         earlier
@@ -196,7 +196,7 @@ export async function deployServiceOnce(
     }),
     lookup: async () => {
       const found = ourDeployment(
-        await describeService(await clients.ecs(), cluster, service),
+        await describeService(clients.ecs(), cluster, service),
         taskDefinition,
         since,
         earlier

@@ -105,7 +105,7 @@ export function waitForDeployment(
     what: `deployment ${deployment?.id ?? `of ${options.taskDefinition}`} of service ${service}`,
     stillRunning: 'the deployment goes on',
     check: async () => {
-      const current = await describeService(await clients.ecs(), cluster, service)
+      const current = await describeService(clients.ecs(), cluster, service)
       // UpdateService's answer did not show the deployment: the first new one of this revision is it.
       deployment ??= ourDeployment(current, options.taskDefinition, 0, started.earlier)
       if (!deployment) return { status: 'REQUESTED', done: false }
@@ -165,7 +165,7 @@ export function waitForTask(
     what: `task ${taskArn}`,
     stillRunning: 'it is still running',
     check: async () => {
-      const task = await describeTask(await clients.ecs(), cluster, taskArn)
+      const task = await describeTask(clients.ecs(), cluster, taskArn)
       const status = task?.lastStatus ?? 'UNKNOWN'
       if (status !== 'STOPPED' || !task) return { status, done: false }
       const failure = describeStoppedTask(task, options.essentialContainers)

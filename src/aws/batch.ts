@@ -60,12 +60,12 @@ async function registerDefinition(
  */
 export function batchDefinitions(batch: Lazy<BatchClient>, batchOnce: Lazy<BatchClient>): DefinitionStore {
   return {
-    latest: async (name) => (await activeRevisions(await batch(), name))[0],
-    revision: async (reference) => describeRevision(await batch(), reference),
-    register: async (document) => registerDefinition(await batchOnce(), document),
-    activeRevisions: async (name) => activeRevisions(await batch(), name),
+    latest: async (name) => (await activeRevisions(batch(), name))[0],
+    revision: async (reference) => describeRevision(batch(), reference),
+    register: async (document) => registerDefinition(batchOnce(), document),
+    activeRevisions: async (name) => activeRevisions(batch(), name),
     deregister: async (arn) => {
-      await (await batch()).send(new DeregisterJobDefinitionCommand({ jobDefinition: arn }))
+      await batch().send(new DeregisterJobDefinitionCommand({ jobDefinition: arn }))
     }
   }
 }

@@ -15,10 +15,10 @@ import { Pacer, retriesWithoutThrottling, wasThrottled } from './pacing.js'
 export const USER_AGENT: [string, string] = ['ssm-secrets-action', '1']
 
 /** Created on first call, once: a run builds only the clients it uses. */
-export type Lazy<T> = () => Promise<T>
+export type Lazy<T> = () => T
 
-function lazy<T>(create: () => Promise<T>): Lazy<T> {
-  let created: Promise<T> | undefined
+function lazy<T>(create: () => T): Lazy<T> {
+  let created: T | undefined
   return () => (created ??= create())
 }
 
@@ -106,10 +106,10 @@ export function createClients(options: { region: string }): AwsClients {
   ssm.middlewareStack.remove('loggerMiddleware')
   return {
     ssm,
-    sts: lazy(async () => new STSClient(config)),
-    batch: lazy(async () => new BatchClient(config)),
-    batchSubmit: lazy(async () => new BatchClient({ ...config, maxAttempts: 1 })),
-    ecs: lazy(async () => new ECSClient(config)),
-    ecsDeploy: lazy(async () => new ECSClient({ ...config, maxAttempts: 1 }))
+    sts: lazy(() => new STSClient(config)),
+    batch: lazy(() => new BatchClient(config)),
+    batchSubmit: lazy(() => new BatchClient({ ...config, maxAttempts: 1 })),
+    ecs: lazy(() => new ECSClient(config)),
+    ecsDeploy: lazy(() => new ECSClient({ ...config, maxAttempts: 1 }))
   }
 }

@@ -66,17 +66,17 @@ async function activeRevisions(ecs: ECSClient, family: string): Promise<{ arn: s
  */
 export function ecsDefinitions(ecs: Lazy<ECSClient>, ecsOnce: Lazy<ECSClient>): DefinitionStore {
   return {
-    latest: async (family) => describeTaskDefinition(await ecs(), family),
-    revision: async (reference) => describeTaskDefinition(await ecs(), reference),
+    latest: async (family) => describeTaskDefinition(ecs(), family),
+    revision: async (reference) => describeTaskDefinition(ecs(), reference),
     register: async (document: DefinitionDocument) => {
-      const response = await (
-        await ecsOnce()
-      ).send(new RegisterTaskDefinitionCommand(document as unknown as RegisterTaskDefinitionCommandInput))
+      const response = await ecsOnce().send(
+        new RegisterTaskDefinitionCommand(document as unknown as RegisterTaskDefinitionCommandInput)
+      )
       return { arn: response.taskDefinition?.taskDefinitionArn ?? '', revision: response.taskDefinition?.revision ?? 0 }
     },
-    activeRevisions: async (family) => activeRevisions(await ecs(), family),
+    activeRevisions: async (family) => activeRevisions(ecs(), family),
     deregister: async (arn) => {
-      await (await ecs()).send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }))
+      await ecs().send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }))
     }
   }
 }
