@@ -360,7 +360,7 @@ export class BatchState {
     const defRef = required(input, 'jobDefinition')
     checkTags(input)
     const unmodelled = UNMODELLED_SUBMIT.find((k) => input[k] !== undefined && input[k] !== null)
-    if (unmodelled) throw new AwsError('NotImplementedByFake', `SubmitJob ${unmodelled} is not modelled by this fake.`)
+    if (unmodelled) throw new AwsError('NotModelledByFake', `SubmitJob ${unmodelled} is not modelled by this fake.`)
     const queueName = parseQueueRef(this.env, queueRef)
     if (queueName === undefined || !this.queues.has(queueName)) throw clientError(`JobQueue ${queueRef} not found.`)
     // `name` means the latest ACTIVE revision.
@@ -460,7 +460,7 @@ export class BatchState {
     const filters = records(optList(input, 'filters'))
     const values = filters[0]?.values
     if (filters.length !== 1 || filters[0]?.name !== 'JOB_NAME' || !Array.isArray(values) || values.length !== 1) {
-      throw new AwsError('NotImplementedByFake', 'ListJobs is modelled only with one JOB_NAME filter of one value.')
+      throw new AwsError('NotModelledByFake', 'ListJobs is modelled only with one JOB_NAME filter of one value.')
     }
     const arn = queueArn(this.env, queueName)
     const now = Date.now()

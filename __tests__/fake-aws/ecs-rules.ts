@@ -159,7 +159,7 @@ export function checkLaunch(input: Input, def: Input & { compatibilities: string
   if (def.status !== 'ACTIVE') throw invalidParameter('TaskDefinition is inactive')
   const launchType = optString(input, 'launchType') ?? 'EC2'
   if (launchType !== 'EC2' && launchType !== 'FARGATE') {
-    throw new AwsError('NotImplementedByFake', `The ${launchType} launch type is not modelled by this fake.`)
+    throw new AwsError('NotModelledByFake', `The ${launchType} launch type is not modelled by this fake.`)
   }
   if (launchType === 'FARGATE' && !def.compatibilities.includes('FARGATE')) {
     throw invalidParameter('Task definition does not support launch_type FARGATE.')
