@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { arch, cpus, release, totalmem, type } from 'node:os'
 import { join } from 'node:path'
 import { format, resolveConfig } from 'prettier'
-import { assertRuntimesPresent, BUNDLE, ROOT, RUNTIMES } from '../__tests__/e2e/harness.js'
+import { ACTION_RUNTIME, assertRuntimesPresent, BUNDLE, ROOT } from '../__tests__/e2e/harness.js'
 import { BAD_INPUTS } from '../__tests__/reliability/bad-inputs.js'
 import { CONCURRENCY_CASES, FAULT_CASES, PARTIAL_FAILURES, PRUNE_CASES } from '../__tests__/reliability/cases.js'
 import { LEAK_SCENARIOS } from '../__tests__/reliability/leaks.js'
@@ -15,14 +15,12 @@ import { renderReport, result, totals, type CaseResult, type Section } from '../
 import * as runners from '../__tests__/reliability/runners.js'
 
 const argv = process.argv.slice(2)
-const withNode24 = !argv.includes('--no-node24')
 // --out FILE writes the report there instead of RELIABILITY.md: CI checks, and leaves the tree as it was.
 const outFile = argv.includes('--out') ? argv[argv.indexOf('--out') + 1] : undefined
 // Fault cases spend most of their time in retry back-offs and timeouts, not on the CPU.
 const PARALLEL = { cpu: 4, faults: 8, pairs: 2 }
 
 assertRuntimesPresent()
-const [machine, node24] = RUNTIMES as [runners.Runtime, runners.Runtime]
 const started = Date.now()
 const results: CaseResult[] = []
 
@@ -85,35 +83,25 @@ async function runStage<T extends { name: string }>(
   )
 }
 
-// Under Node 24 (action.yml's runtime) the fault matrix runs the kinds that depend most on the
-// runtime's sockets and timers; the whole matrix would take the suite past its time budget.
-const NODE24_FAULT_KINDS = new Set(['drop', 'slow'])
-const faults = (items: typeof FAULT_CASES) => stage('fault', items, runners.runFaultCase, PARALLEL.faults)
+// Every case runs once, under the runtime users get (action.yml's node24), as the end-to-end tests do.
 const stages = [
   stage('bad-input', BAD_INPUTS, runners.runBadInput),
   stage('leak', LEAK_SCENARIOS, runners.runLeakScenario),
   stage('partial-failure', PARTIAL_FAILURES, runners.runPartialFailure),
   stage('concurrency', CONCURRENCY_CASES, runners.runConcurrency, PARALLEL.pairs),
-  stage('nothing-lost', PRUNE_CASES, runners.runPrune)
+  stage('nothing-lost', PRUNE_CASES, runners.runPrune),
+  stage('fault', FAULT_CASES, runners.runFaultCase, PARALLEL.faults)
 ]
 
 console.log(`Reliability suite: ${BUNDLE}`)
-for (const each of [...stages, faults(FAULT_CASES)]) await each(machine)
-if (withNode24) {
-  const node24Faults = faults(FAULT_CASES.filter((item) => NODE24_FAULT_KINDS.has(item.kind)))
-  for (const each of [...stages, node24Faults]) await each(node24)
-}
+for (const each of stages) await each(ACTION_RUNTIME)
 
 const durationMs = Date.now() - started
 const cpu = cpus()
-const node24Scope = `bad inputs, leaks, partial failure, concurrency, nothing lost, and the fault matrix's ${[...NODE24_FAULT_KINDS].join(', ')} columns`
 const report = renderReport(results, {
   date: new Date().toISOString(),
   machine: `${type()} ${release()} ${arch()}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
-  runtimes: [
-    { label: machine.label, scope: 'every case' },
-    ...(withNode24 ? [{ label: node24.label, scope: node24Scope }] : [])
-  ],
+  runtimes: [{ label: ACTION_RUNTIME.label, scope: 'every case' }],
   bundle: `dist/index.js, sha256 ${createHash('sha256').update(readFileSync(BUNDLE)).digest('hex').slice(0, 16)}`,
   durationMs,
   command: 'npm run reliability'
