@@ -5,6 +5,7 @@ import type { InputOptions } from '@actions/core'
 import { describe, expect, it, vi } from 'vitest'
 import { ROOT } from './e2e/harness.js'
 import { useInProcessRun } from './in-process.js'
+import { batchDefinition, CLUSTER, QUEUE, RUN_TASK, taskDefinition } from './reliability/fixtures.js'
 import { renderTables, withTables } from '../scripts/readme-tables.js'
 
 interface ActionYml {
@@ -33,7 +34,6 @@ vi.mock('@actions/core', async (importOriginal) => {
 })
 
 const { fake, runWith } = useInProcessRun()
-const ROLE = 'arn:aws:iam::123456789012:role/exec'
 
 const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8'), { uniqueKeys: true }) as ActionYml
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
@@ -43,34 +43,15 @@ describe('action.yml', () => {
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' })
   })
   it('declares exactly the inputs a run reads and the outputs it sets', async () => {
-    fake().batch.addQueue('q')
-    fake().batch.seedDefinition({
-      jobDefinitionName: 'app',
-      type: 'container',
-      containerProperties: { image: 'a:1', executionRoleArn: ROLE }
-    })
-    fake().ecs.addCluster('main')
-    fake().ecs.seedTaskDefinition({
-      family: 'svc',
-      executionRoleArn: ROLE,
-      networkMode: 'awsvpc',
-      requiresCompatibilities: ['FARGATE'],
-      cpu: '256',
-      memory: '512',
-      containerDefinitions: [{ name: 'app', image: 'a:1', essential: true }]
-    })
+    fake().batch.addQueue(QUEUE)
+    fake().batch.seedDefinition(batchDefinition())
+    fake().ecs.addCluster(CLUSTER)
+    fake().ecs.seedTaskDefinition(taskDefinition('migrate'))
     // A Batch job and an ECS task: between them, every input is read and every output set.
     const sync = { secrets: '{"TOKEN": "token-value"}', path: '/contract/' }
     const runs = [
-      await runWith({ ...sync, 'job-definition': 'app', 'job-queue': 'q' }),
-      await runWith({
-        ...sync,
-        'task-definition': 'svc',
-        'run-task': 'true',
-        cluster: 'main',
-        subnets: 'subnet-0a',
-        'launch-type': 'FARGATE'
-      })
+      await runWith({ ...sync, 'job-definition': 'billing-report', 'job-queue': QUEUE }),
+      await runWith({ ...sync, ...RUN_TASK })
     ]
     for (const run of runs) expect(run.errors).toEqual([])
     const outputs = new Set(runs.flatMap((run) => Object.keys(run.outputs)))

@@ -12,10 +12,13 @@ const container = (image: string) => ({ image, executionRoleArn: ROLE, logConfig
 const dir = await mkdtemp(join(tmpdir(), 'run-batch-'))
 afterAll(() => rm(dir, { recursive: true, force: true }))
 
+const seed = (jobDefinitionName: string, containerProperties: object) =>
+  fake().batch.seedDefinition({ jobDefinitionName, type: 'container', containerProperties })
+
 beforeAll(() => {
   fake().batch.addQueue('q')
-  fake().batch.seedDefinition({ jobDefinitionName: 'app', type: 'container', containerProperties: container('app:1') })
-  fake().batch.seedDefinition({ jobDefinitionName: 'norole', type: 'container', containerProperties: { image: 'x' } })
+  seed('app', container('app:1'))
+  seed('norole', { image: 'x' })
 })
 
 const base = { secrets: '{"TOKEN": "token-value-1"}', path: '/b/' }
@@ -93,11 +96,7 @@ describe('the definition and launch stages', () => {
       { name: 'OTHER', valueFrom: arn('/keep/OTHER') },
       { name: 'GONE', valueFrom: '/keep/GONE' }
     ]
-    fake().batch.seedDefinition({
-      jobDefinitionName: 'shared',
-      type: 'container',
-      containerProperties: { image: 'app:1', executionRoleArn: ROLE, secrets }
-    })
+    seed('shared', { image: 'app:1', executionRoleArn: ROLE, secrets })
     const result = await runWith({ secrets: '{"A": "a-1"}', path: '/keep/', 'job-definition': 'shared', prune: 'true' })
     expect(result.failed).toBe(false)
     expect(secretNames('shared').sort()).toEqual(['A', 'OTHER'])
@@ -122,13 +121,7 @@ describe('the definition and launch stages', () => {
   })
 
   it('keep-revisions deregisters older ACTIVE revisions beyond the newest N', async () => {
-    for (const image of ['a', 'b', 'c', 'd']) {
-      fake().batch.seedDefinition({
-        jobDefinitionName: 'kept',
-        type: 'container',
-        containerProperties: container(image)
-      })
-    }
+    for (const image of ['a', 'b', 'c', 'd']) seed('kept', container(image))
     expect((await runWith({ ...base, 'job-definition': 'kept', 'keep-revisions': '2' })).errors).toEqual([])
     expect(
       fake()

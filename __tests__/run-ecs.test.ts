@@ -4,21 +4,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useInProcessRun } from './in-process.js'
+import { EXEC_ROLE, taskDefinition } from './reliability/fixtures.js'
 
 const { fake, runWith } = useInProcessRun()
-const ROLE = 'arn:aws:iam::123456789012:role/exec'
 const dir = await mkdtemp(join(tmpdir(), 'run-ecs-'))
 afterAll(() => rm(dir, { recursive: true, force: true }))
 
 beforeAll(() => {
   fake().ecs.addCluster('main')
   const registered = fake().ecs.seedTaskDefinition({
-    family: 'svc',
-    executionRoleArn: ROLE,
-    networkMode: 'awsvpc',
-    requiresCompatibilities: ['FARGATE'],
-    cpu: '256',
-    memory: '512',
+    ...taskDefinition('svc'),
     containerDefinitions: [
       { name: 'app', image: 'app:1', essential: true, logConfiguration: { logDriver: 'awsfirelens' } },
       { name: 'sidecar', image: 'side:1', essential: false }
@@ -197,7 +192,7 @@ describe('task definitions', () => {
   it('registers a task definition file and keeps only the newest revisions', async () => {
     const definition = (image: string) => ({
       family: 'jobs',
-      executionRoleArn: ROLE,
+      executionRoleArn: EXEC_ROLE,
       containerDefinitions: [{ name: 'main', image, memory: 512 }]
     })
     const file = join(dir, 'td.json')

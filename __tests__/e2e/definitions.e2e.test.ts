@@ -2,12 +2,12 @@
 // (the lazily loaded SDK chunks included), with the outputs and the summary the runner reads.
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startFakeAws, type FakeAws } from '../fake-aws/index.js'
+import { addService, batchDefinition, LEGACY, taskDefinition } from '../reliability/fixtures.js'
 import { assertRuntimesPresent, ACTION_RUNTIME, runAction } from './harness.js'
 
 type Json = Record<string, unknown>
 type Secret = { name: string; valueFrom: string }
 const arn = (name: string) => `arn:aws:ssm:us-east-1:123456789012:parameter/prod/app/${name}`
-const LEGACY = { name: 'LEGACY', valueFrom: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy-AbCdEf' }
 const SECRETS = JSON.stringify({ DB_PASSWORD: 'db-password-1', API_KEY: 'api-key-1' })
 const pairs = (secrets: Secret[]) => secrets.map((secret) => `${secret.name}=${secret.valueFrom}`).sort()
 const EXPECTED = [`API_KEY=${arn('API_KEY')}`, `DB_PASSWORD=${arn('DB_PASSWORD')}`, `LEGACY=${LEGACY.valueFrom}`]
@@ -39,24 +39,10 @@ describe(`definitions end to end under ${ACTION_RUNTIME.label}`, () => {
   it('Batch: registers a revision that references the synced ARNs, keeps the rest, and submits it', async () => {
     fake.batch.addQueue('jobs')
     fake.batch.seedDefinition({
-      jobDefinitionName: 'billing-report',
-      type: 'container',
+      ...batchDefinition(),
       parameters: { day: 'today' },
       retryStrategy: { attempts: 2 },
-      tags: { team: 'billing', owner: 'ops' },
-      platformCapabilities: ['FARGATE'],
-      containerProperties: {
-        image: 'registry.example/billing:1.4',
-        command: ['report', 'Ref::day'],
-        executionRoleArn: 'arn:aws:iam::123456789012:role/batch-exec',
-        resourceRequirements: [
-          { type: 'VCPU', value: '1' },
-          { type: 'MEMORY', value: '2048' }
-        ],
-        environment: [{ name: 'MODE', value: 'batch' }],
-        secrets: [LEGACY],
-        networkConfiguration: { assignPublicIp: 'DISABLED' }
-      }
+      tags: { team: 'billing', owner: 'ops' }
     })
     const result = await run({ 'job-definition': 'billing-report', 'job-queue': 'jobs' })
     expect(result.exitCode, result.stdout).toBe(0)
@@ -95,35 +81,14 @@ describe(`definitions end to end under ${ACTION_RUNTIME.label}`, () => {
   it('ECS: registers a revision with full-ARN secrets, keeps the rest and the tags, and redeploys the service', async () => {
     fake.ecs.addCluster('main')
     const seeded = fake.ecs.seedTaskDefinition({
-      family: 'web',
-      executionRoleArn: 'arn:aws:iam::123456789012:role/web-exec',
+      ...taskDefinition(),
       taskRoleArn: 'arn:aws:iam::123456789012:role/web-task',
-      networkMode: 'awsvpc',
-      requiresCompatibilities: ['FARGATE'],
-      cpu: '256',
-      memory: '512',
-      containerDefinitions: [
-        {
-          name: 'app',
-          image: 'registry.example/web:3.1',
-          essential: true,
-          portMappings: [{ containerPort: 8080, protocol: 'tcp' }],
-          environment: [{ name: 'PORT', value: '8080' }],
-          secrets: [LEGACY]
-        }
-      ],
       tags: [
         { key: 'team', value: 'web' },
         { key: 'cost-center', value: '7' }
       ]
     })
-    fake.ecs.addService({
-      cluster: 'main',
-      serviceName: 'web',
-      taskDefinition: seeded.arn,
-      desiredCount: 2,
-      deploymentCircuitBreaker: { enable: true, rollback: true }
-    })
+    addService(fake, seeded.arn)
     const result = await run({ 'task-definition': 'web', cluster: 'main', service: 'web' })
     expect(result.exitCode, result.stdout).toBe(0)
 

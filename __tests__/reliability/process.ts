@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process'
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
-import { BUNDLE, inputVariables, parseOutputFile } from '../e2e/harness.js'
+import { BUNDLE, inputVariables, parseOutputFile, runnerEnv } from '../e2e/harness.js'
 
 export const COMMAND_FILES = ['GITHUB_OUTPUT', 'GITHUB_ENV', 'GITHUB_STEP_SUMMARY', 'GITHUB_STATE', 'GITHUB_PATH']
 
@@ -51,24 +51,10 @@ export async function runBundle(options: BundleRunOptions): Promise<BundleRun> {
   }
 
   const env: Record<string, string | undefined> = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: dir('home'),
+    ...runnerEnv(dir('home'), options.endpoint),
     TMPDIR: dir('tmp'),
     RUNNER_TEMP: dir('runner-temp'),
     GITHUB_WORKSPACE: dir('workspace'),
-    AWS_ACCESS_KEY_ID: 'AKIDTEST',
-    AWS_SECRET_ACCESS_KEY: 'test-secret-key',
-    AWS_REGION: 'us-east-1',
-    AWS_ENDPOINT_URL: options.endpoint,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_CONFIG_FILE: join(dir('home'), 'aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(dir('home'), 'aws-credentials'),
-    GITHUB_ACTIONS: 'true',
-    GITHUB_REPOSITORY: 'octo/app',
-    GITHUB_SHA: 'a'.repeat(40),
-    GITHUB_RUN_ID: '1234',
-    GITHUB_RUN_ATTEMPT: '1',
-    GITHUB_SERVER_URL: 'https://github.com',
     ...commandFiles,
     ...(options.debug ? { RUNNER_DEBUG: '1' } : {}),
     ...inputVariables(options.inputs),

@@ -1,4 +1,5 @@
 // The case runners: each starts its own fake AWS, seeds it, runs the bundle, and says what went wrong.
+import type { Runtime } from '../e2e/harness.js'
 import { startFakeAws, type FakeAws } from '../fake-aws/index.js'
 import { seedBadInputWorld, type BadInputCase } from './bad-inputs.js'
 import { SLOW_TIMEOUT_MS } from './cases.js'
@@ -21,10 +22,7 @@ import { LEAK_VALUES, type LeakScenario } from './leaks.js'
 import { runBundle, type BundleRun, type BundleRunOptions } from './process.js'
 import { result, type CaseResult, type Section } from './report.js'
 
-export interface Runtime {
-  label: string
-  node: string
-}
+export type { Runtime } from '../e2e/harness.js'
 
 type Found = Parameters<typeof result>[3]
 
