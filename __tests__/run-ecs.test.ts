@@ -148,6 +148,17 @@ describe('a task', () => {
     expect(result.outputs['task-arn']).toBe(fake().ecs.tasks().at(-1)?.taskArn)
   })
 
+  it('a container that cannot read a referenced parameter fails the step with the reason and the fix', async () => {
+    const gone = 'arn:aws:ssm:us-east-1:123456789012:parameter/gone/LEGACY'
+    const result = await runWith({ ...runTask, references: `LEGACY=${gone}`, wait: 'true' }, runId(53))
+    expect(result.errors).toHaveLength(1)
+    expect(result.errors[0]).toContain(
+      `unable to retrieve secrets from ssm: service call has been retried 1 time(s): invalid ssm parameters: ${gone}`
+    )
+    expect(result.errors[0]).toContain(`\nThe container could not start: ${gone} does not exist where the task runs`)
+    expect(result.summary).toContain(`${gone} does not exist where the task runs`)
+  })
+
   it('a RunTask retried after a dropped connection starts one task', async () => {
     fake().inject({ operation: 'RunTask', kind: 'drop-after' })
     const tasks = fake().ecs.tasks().length

@@ -10,6 +10,7 @@ import { launch } from './apply/launch.js'
 import { batchModel } from './plan/batch.js'
 import type { DefinitionPlan, DefinitionState } from './plan/definitions.js'
 import { ecsModel } from './plan/ecs.js'
+import { explainSecretFailure } from './plan/failures.js'
 import { plan, type Plan } from './plan/index.js'
 import { describeLaunch } from './plan/launch.js'
 import { readState, type DefinitionTarget, type State } from './read.js'
@@ -167,7 +168,10 @@ async function apply(run: Run): Promise<void> {
   )
   report.launch = launched.report
   report.launchOutputs = launched.outputs
-  if (launched.failure) report.failure = redact(launched.failure, secretValues)
+  if (launched.failure) {
+    const why = explainSecretFailure(launched.failure, planned.secrets?.policy)
+    report.failure = redact(why ? `${launched.failure}\n${why}` : launched.failure, secretValues)
+  }
 }
 
 /** The report as planned; apply fills in what happened. */

@@ -72,7 +72,7 @@ export function waitForJob(
     what: `job ${options.jobId}`,
     stillRunning: 'it is still running',
     check: async () => {
-      const detail = await describeJob(await options.clients.batch(), options.jobId)
+      const detail = await describeJob(options.clients.batch(), options.jobId)
       const status = detail?.status ?? 'UNKNOWN'
       if (status === 'FAILED') return { status, done: true, failure: describeFailedJob(detail as JobDetail) }
       return { status, done: status === 'SUCCEEDED' }
