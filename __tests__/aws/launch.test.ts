@@ -1,4 +1,12 @@
-import { BatchClient, DescribeJobsCommand, ListJobsCommand, SubmitJobCommand } from '@aws-sdk/client-batch'
+import {
+  BatchClient,
+  DescribeComputeEnvironmentsCommand,
+  type ComputeEnvironmentDetail,
+  DescribeJobQueuesCommand,
+  DescribeJobsCommand,
+  ListJobsCommand,
+  SubmitJobCommand
+} from '@aws-sdk/client-batch'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { AwsClients } from '../../src/aws/clients.js'
@@ -163,6 +171,63 @@ describe('waitForJob', () => {
     await expect(wait()).rejects.toThrow(
       /^Waiting for job j failed: ServerException: ServerException\. It was started and goes on without the wait/
     )
+  })
+
+  // Shapes from the AWS CLI's describe-job-queues / describe-compute-environments examples (FAILURES.md, 2.3).
+  const ce = (name: string, extra: Partial<ComputeEnvironmentDetail>): ComputeEnvironmentDetail => ({
+    computeEnvironmentName: name,
+    computeEnvironmentArn: `arn:aws:batch:us-east-1:012345678910:compute-environment/${name}`,
+    state: 'ENABLED',
+    status: 'VALID',
+    statusReason: 'ComputeEnvironment Healthy',
+    ...extra
+  })
+  const stuck = {
+    statusReason:
+      'MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE - CE(s) associated with the job queue cannot meet the CPU requirement of the job.',
+    container: { resourceRequirements: [{ type: 'VCPU', value: '16' }] }
+  }
+
+  it("after 5 minutes in RUNNABLE warns once why: Batch's reason and what the compute environments show", async () => {
+    batchMock.on(DescribeJobsCommand).resolves(detail('RUNNABLE', stuck))
+    batchMock.on(DescribeJobQueuesCommand).resolves({
+      jobQueues: [
+        {
+          jobQueueName: 'q',
+          jobQueueArn: 'arn:aws:batch:us-east-1:012345678910:job-queue/q',
+          state: 'ENABLED',
+          status: 'VALID',
+          priority: 1,
+          computeEnvironmentOrder: ['small', 'off', 'broken'].map((name, order) => ({
+            order,
+            computeEnvironment: `arn:aws:batch:us-east-1:012345678910:compute-environment/${name}`
+          }))
+        }
+      ]
+    })
+    batchMock.on(DescribeComputeEnvironmentsCommand).resolves({
+      computeEnvironments: [
+        ce('small', { computeResources: { type: 'EC2', maxvCpus: 8 } }),
+        ce('off', { state: 'DISABLED' }),
+        ce('broken', { status: 'INVALID', statusReason: 'CLIENT_ERROR - Clusters can not be blank.' })
+      ]
+    })
+    await wait(12)
+    expect(lines.filter((line) => line.startsWith('warning:'))).toEqual([
+      `warning: Job n (j) has been RUNNABLE for 5 minutes. Batch says: ${stuck.statusReason} The job asks for 16 vCPUs; compute environment small has maxvCpus 8. Compute environment off is DISABLED: enable it. Compute environment broken is INVALID: CLIENT_ERROR - Clusters can not be blank.`
+    ])
+    expect(batchMock.commandCalls(DescribeJobQueuesCommand)).toHaveLength(1)
+    expect(batchMock.commandCalls(DescribeJobQueuesCommand)[0]?.args[0].input).toEqual({ jobQueues: ['q'] })
+  })
+
+  it('a queue it may not read is said in the warning, and the wait goes on', async () => {
+    batchMock.on(DescribeJobsCommand).resolves(detail('RUNNABLE'))
+    batchMock.on(DescribeJobQueuesCommand).rejects(awsError('ClientException', 400))
+    const result = await wait(6)
+    expect(lines.filter((line) => line.startsWith('warning:'))).toEqual([
+      'warning: Job n (j) has been RUNNABLE for 5 minutes. Its job queue could not be read (ClientException: ClientException); this check needs batch:DescribeJobQueues and batch:DescribeComputeEnvironments.'
+    ])
+    expect(result.failure).toMatch(/^Timed out after 6 minutes/)
   })
 
   it('caps the backoff at 30 s and stops at the timeout', async () => {

@@ -1,7 +1,7 @@
 // Pure: real messages of containers that could not read their secrets (verbatim from the sources
 // in __tests__/fixtures/launch-evidence/FAILURES.md, section 1) → what went wrong and the fix.
 import { describe, expect, it } from 'vitest'
-import { classifySecretFailure, explainSecretFailure } from '../../src/plan/failures.js'
+import { classifySecretFailure, diagnoseRunnable, explainSecretFailure } from '../../src/plan/failures.js'
 import type { PolicyDocument } from '../../src/plan/policy.js'
 
 const FARGATE =
@@ -68,5 +68,32 @@ describe('explainSecretFailure', () => {
       /^The container could not reach Secrets Manager .* not a permission/
     )
     expect(explainSecretFailure('Essential container in task exited', policy)).toBeUndefined()
+  })
+})
+
+describe('diagnoseRunnable', () => {
+  const ce = { name: 'ce', state: 'ENABLED', status: 'VALID', statusReason: 'ComputeEnvironment Healthy', maxvCpus: 16 }
+  it.each([
+    [
+      'a healthy queue and no reason from Batch',
+      { statusReason: undefined, vcpus: 4 },
+      { name: 'q', computeEnvironments: [ce] },
+      []
+    ],
+    ['a job that fits exactly', { statusReason: undefined, vcpus: 16 }, { name: 'q', computeEnvironments: [ce] }, []],
+    [
+      'a queue without compute environments',
+      { statusReason: undefined, vcpus: undefined },
+      { name: 'q', computeEnvironments: [] },
+      ['Job queue q has no compute environment.']
+    ],
+    [
+      "no queue read, Batch's reason only",
+      { statusReason: 'UNDETERMINED - Batch job is blocked, root cause is undetermined.', vcpus: 4 },
+      undefined,
+      ['Batch says: UNDETERMINED - Batch job is blocked, root cause is undetermined.']
+    ]
+  ])('%s', (_, job, queue, expected) => {
+    expect(diagnoseRunnable(job, queue)).toEqual(expected)
   })
 })

@@ -1,10 +1,11 @@
 import type { JobDetail } from '@aws-sdk/client-batch'
 import type { Service, Task } from '@aws-sdk/client-ecs'
 import type { AwsClients } from '../aws/clients.js'
-import { describeJob } from '../aws/batch.js'
+import { describeJob, describeQueue } from '../aws/batch.js'
 import { describeService, describeTask } from '../aws/ecs.js'
 import { describeAwsError } from '../errors.js'
 import { realSleep } from '../concurrency.js'
+import { diagnoseRunnable, type QueueState } from '../plan/failures.js'
 import { ourDeployment, type StartedDeployment, type Timing } from './send.js'
 
 export interface WaitResult {
@@ -64,9 +65,37 @@ function describeFailedJob(detail: JobDetail): string {
   return parts.join(' ')
 }
 
+// Batch writes why a job waits in RUNNABLE only after a few minutes (FAILURES.md, 2.1): look then, once.
+const STUCK_AFTER_MS = 5 * 60_000
+
+function jobVcpus(detail: JobDetail): number | undefined {
+  const vcpus = Number(
+    detail.container?.resourceRequirements?.find((r) => r.type === 'VCPU')?.value ?? detail.container?.vcpus
+  )
+  return Number.isFinite(vcpus) && vcpus > 0 ? vcpus : undefined
+}
+
+async function whyStillRunnable(clients: AwsClients, detail: JobDetail): Promise<string> {
+  const intro = `Job ${detail.jobName} (${detail.jobId}) has been RUNNABLE for ${STUCK_AFTER_MS / 60_000} minutes.`
+  let queue: QueueState | undefined
+  let unread = ''
+  try {
+    queue = detail.jobQueue ? await describeQueue(clients.batch(), detail.jobQueue) : undefined
+  } catch (error) {
+    unread = `Its job queue could not be read (${describeAwsError(error)}); this check needs batch:DescribeJobQueues and batch:DescribeComputeEnvironments.`
+  }
+  const found = diagnoseRunnable({ statusReason: detail.statusReason, vcpus: jobVcpus(detail) }, queue)
+  const healthy = 'Batch gives no reason and the compute environments look healthy: capacity may still be starting.'
+  const why = found.length > 0 || unread ? found.join(' ') : healthy
+  return [intro, why, unread].filter(Boolean).join(' ')
+}
+
 export function waitForJob(
   options: Timing & { clients: AwsClients; jobId: string; timeoutMinutes: number }
 ): Promise<WaitResult> {
+  const now = options.now ?? Date.now
+  let runnableSince: number | undefined
+  let warned = false
   return pollUntilDone({
     ...options,
     what: `job ${options.jobId}`,
@@ -75,6 +104,11 @@ export function waitForJob(
       const detail = await describeJob(options.clients.batch(), options.jobId)
       const status = detail?.status ?? 'UNKNOWN'
       if (status === 'FAILED') return { status, done: true, failure: describeFailedJob(detail as JobDetail) }
+      if (status !== 'RUNNABLE') runnableSince = undefined
+      else if (!warned && now() - (runnableSince ??= now()) >= STUCK_AFTER_MS) {
+        warned = true
+        options.log.warning(await whyStillRunnable(options.clients, detail as JobDetail))
+      }
       return { status, done: status === 'SUCCEEDED' }
     }
   })

@@ -1,6 +1,8 @@
 import {
   DeregisterJobDefinitionCommand,
+  DescribeComputeEnvironmentsCommand,
   DescribeJobDefinitionsCommand,
+  DescribeJobQueuesCommand,
   DescribeJobsCommand,
   ListJobsCommand,
   paginateDescribeJobDefinitions,
@@ -14,6 +16,7 @@ import {
 } from '@aws-sdk/client-batch'
 import type { Lazy } from './clients.js'
 import type { DefinitionDocument } from '../plan/definitions.js'
+import type { QueueState } from '../plan/failures.js'
 import type { DefinitionStore, DescribedDefinition } from './definition-store.js'
 
 function described(jobDefinition: JobDefinition): DescribedDefinition {
@@ -121,4 +124,25 @@ export async function findJobByName(
 export async function describeJob(batch: BatchClient, jobId: string): Promise<JobDetail | undefined> {
   const response = await batch.send(new DescribeJobsCommand({ jobs: [jobId] }))
   return response.jobs?.[0]
+}
+
+/** A job queue (name or ARN) and its compute environments, or undefined when there is no such queue. */
+export async function describeQueue(batch: BatchClient, queue: string): Promise<QueueState | undefined> {
+  const [found] = (await batch.send(new DescribeJobQueuesCommand({ jobQueues: [queue] }))).jobQueues ?? []
+  if (!found) return undefined
+  const arns = (found.computeEnvironmentOrder ?? []).flatMap((entry) => entry.computeEnvironment ?? [])
+  const described =
+    arns.length === 0
+      ? []
+      : (await batch.send(new DescribeComputeEnvironmentsCommand({ computeEnvironments: arns }))).computeEnvironments
+  return {
+    name: found.jobQueueName ?? queue,
+    computeEnvironments: (described ?? []).map((ce) => ({
+      name: ce.computeEnvironmentName ?? ce.computeEnvironmentArn ?? '',
+      state: ce.state,
+      status: ce.status,
+      statusReason: ce.statusReason,
+      maxvCpus: ce.computeResources?.maxvCpus
+    }))
+  }
 }

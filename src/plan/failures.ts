@@ -71,3 +71,39 @@ export function explainSecretFailure(failure: string, policy: PolicyDocument | u
       return `The container could not reach ${found.service} to read its secrets: this is the task's network, not a permission. Give its subnets a route to the service (a NAT gateway, a public IP in a public subnet, or VPC endpoints for ssm, secretsmanager and kms).`
   }
 }
+
+/** A job queue and its compute environments, as DescribeJobQueues and DescribeComputeEnvironments answer. */
+export interface QueueState {
+  name: string
+  computeEnvironments: {
+    name: string
+    state: string | undefined
+    status: string | undefined
+    statusReason: string | undefined
+    maxvCpus: number | undefined
+  }[]
+}
+
+const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`)
+
+/**
+ * Why a Batch job may still be RUNNABLE. Batch writes its own diagnosis into statusReason (e.g.
+ * `MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE - …`), sometimes only after minutes; the queue's
+ * compute environments show the rest (FAILURES.md, section 2).
+ */
+export function diagnoseRunnable(
+  job: { statusReason: string | undefined; vcpus: number | undefined },
+  queue: QueueState | undefined
+): string[] {
+  const found = job.statusReason ? [`Batch says: ${sentence(job.statusReason)}`] : []
+  for (const ce of queue?.computeEnvironments ?? []) {
+    if (ce.state === 'DISABLED') found.push(`Compute environment ${ce.name} is DISABLED: enable it.`)
+    if (ce.status === 'INVALID')
+      found.push(`Compute environment ${ce.name} is INVALID: ${sentence(ce.statusReason ?? 'no reason given')}`)
+    if (job.vcpus !== undefined && ce.maxvCpus !== undefined && ce.maxvCpus < job.vcpus) {
+      found.push(`The job asks for ${job.vcpus} vCPUs; compute environment ${ce.name} has maxvCpus ${ce.maxvCpus}.`)
+    }
+  }
+  if (queue && queue.computeEnvironments.length === 0) found.push(`Job queue ${queue.name} has no compute environment.`)
+  return found
+}
