@@ -12,7 +12,7 @@ let counter = 0
 const fresh = (prefix: string) => `${prefix}${++counter}`
 
 type Output = sdk.DescribeTaskDefinitionCommandOutput & sdk.DescribeServicesCommandOutput & sdk.RunTaskCommandOutput
-type Answer = Output & sdk.ListTaskDefinitionsCommandOutput & { service?: sdk.Service }
+type Answer = Output & sdk.ListTaskDefinitionsCommandOutput & sdk.ListTasksCommandOutput & { service?: sdk.Service }
 const commands = sdk as unknown as Record<string, new (input: object) => sdk.RunTaskCommand>
 
 /** Sends one request through the SDK's command for `operation`, without retries (see beforeAll). */
@@ -188,6 +188,23 @@ describe('UpdateService of a service on revision 1 to revision 2', () => {
     const states = after.deployments?.map((d) => [d.status, d.rolloutState, d.taskDefinition?.split(':')[6]])
     expect(states).toEqual(expected)
     expect(after.events?.map((e) => e.message).join('\n')).toMatch(event)
+  })
+
+  it('whose SSM secret is missing leaves 3 stopped tasks, startedBy the deployment, listed by ListTasks', async () => {
+    const { name, update } = await serviceWith(BREAKER, withSecret('/no'))
+    const id = (await update()).deployments?.[0]?.id
+    const list = (desiredStatus?: string) => send('ListTasks', { cluster: 'main', serviceName: name, desiredStatus })
+    expect((await list()).taskArns).toEqual([])
+    const { taskArns = [] } = await list('STOPPED')
+    const { tasks = [] } = await send('DescribeTasks', { cluster: 'main', tasks: taskArns })
+    const seen = tasks.map((t) => [
+      t.startedBy,
+      t.group,
+      t.lastStatus,
+      t.stopCode,
+      t.stoppedReason?.includes('invalid ssm parameters: /no')
+    ])
+    expect(seen).toEqual(Array(3).fill([id, `service:${name}`, 'STOPPED', 'TaskFailedToStart', true]))
   })
 
   it('holdInProgress holds it IN_PROGRESS', async () => {

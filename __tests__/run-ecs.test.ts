@@ -77,6 +77,40 @@ describe('a service', () => {
     )
   })
 
+  it('a rollout whose tasks cannot read a parameter fails with its stopped tasks, their reason and the fix', async () => {
+    // A service of its own: the revision registered here keeps the broken reference.
+    const registered = fake().ecs.seedTaskDefinition(taskDefinition('broken'))
+    const breaker = { enable: true, rollback: true }
+    fake().ecs.addService({
+      cluster: 'main',
+      serviceName: 'broken',
+      taskDefinition: registered.arn,
+      deploymentCircuitBreaker: breaker
+    })
+    const gone = 'arn:aws:ssm:us-east-1:123456789012:parameter/gone/SVC'
+    const inputs = {
+      ...service,
+      'task-definition': 'broken',
+      service: 'broken',
+      containers: '*',
+      references: `GONE=${gone}`
+    }
+    const result = await runWith({ ...inputs, wait: 'true' }, runId(31))
+    expect(result.errors).toHaveLength(1)
+    const [error = ''] = result.errors
+    const [, stopped = ''] = error.split(/\nStopped tasks of ecs-svc\/\d+:\n/)
+    expect(stopped.split('\n').slice(0, 3)).toEqual(
+      Array(3).fill(
+        expect.stringMatching(
+          new RegExp(
+            `^- arn:aws:ecs:us-east-1:123456789012:task/main/\\w+: ResourceInitializationError: .*invalid ssm parameters: ${gone}$`
+          )
+        )
+      )
+    )
+    expect(error).toContain(`\nThe container could not start: ${gone} does not exist where the task runs`)
+  })
+
   it('a deployment still in progress at the timeout fails the step, saying it goes on', async () => {
     fake().ecs.setDeploymentOutcome({ result: 'COMPLETED' }, { holdInProgress: true })
     const result = await runWith({ ...service, wait: 'true', 'wait-timeout': '0.01' }, runId(44))

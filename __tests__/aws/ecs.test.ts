@@ -4,6 +4,7 @@ import {
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
+  ListTasksCommand,
   UpdateServiceCommand,
   ListTaskDefinitionsCommand,
   RegisterTaskDefinitionCommand,
@@ -123,8 +124,38 @@ describe('waits', () => {
         }
       ]
     })
+    ecsMock.on(ListTasksCommand).resolves({ taskArns: ['arn:t/a', 'arn:t/b'] })
+    ecsMock.on(DescribeTasksCommand).resolves({
+      tasks: [
+        {
+          taskArn: 'arn:t/a',
+          startedBy: 'ecs-svc/1',
+          stoppedReason: 'Essential container in task exited',
+          containers: [
+            { name: 'app', exitCode: 1 },
+            { name: 'log', exitCode: 0 }
+          ]
+        },
+        {
+          taskArn: 'arn:t/b',
+          startedBy: 'ecs-svc/0',
+          stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/0)'
+        }
+      ]
+    })
     const result = await waitDeployment({ deployment, earlier: new Set() })
-    expect(result.failure).toBe('Deployment ecs-svc/1 of s FAILED: tasks failed to start\nService events:\n- first')
+    expect(result.failure).toBe(
+      "Deployment ecs-svc/1 of s FAILED: tasks failed to start\nService events:\n- first\nStopped tasks of ecs-svc/1:\n- arn:t/a: Essential container in task exited; container 'app' exited with code 1"
+    )
+    expect(ecsMock.commandCalls(ListTasksCommand)[0]?.args[0].input).toEqual({
+      cluster: 'c',
+      serviceName: 's',
+      desiredStatus: 'STOPPED'
+    })
+    ecsMock.on(ListTasksCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }))
+    expect((await waitDeployment({ deployment, earlier: new Set() })).failure).toMatch(
+      /- first\nIts stopped tasks could not be read \(AccessDeniedException: denied\); this needs ecs:ListTasks and ecs:DescribeTasks\.$/
+    )
   })
 
   it('reports a deployment replaced without a failure', async () => {

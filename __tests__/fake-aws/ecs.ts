@@ -395,11 +395,29 @@ export class EcsState {
       lastStatus: task.statuses[reached - 1] ?? 'PENDING',
       launchType: task.launchType,
       startedBy: optString(task.input, 'startedBy'),
+      group: optString(task.input, 'group'),
       containers,
       createdAt: new Date(task.createdAt),
       ...{ startedAt, stoppingAt, stoppedAt },
       ...(stoppingAt && { stopCode, stoppedReason })
     }
+  }
+
+  /**
+   * "ListTasks": serviceName "limits the results to tasks that belong to that service"; desiredStatus
+   * (default RUNNING) STOPPED lists the tasks ECS has stopped. One page: the action reads at most 100.
+   */
+  listTasks(input: Input) {
+    const cluster = this.cluster(optString(input, 'cluster'))
+    const service = optString(input, 'serviceName')
+    const wanted = optString(input, 'desiredStatus') ?? 'RUNNING'
+    const now = Date.now()
+    const taskArns = [...this.tasksById.values()]
+      .filter((task) => task.cluster === cluster.name)
+      .filter((task) => service === undefined || optString(task.input, 'group') === `service:${service}`)
+      .filter((task) => (this.taskView(task, now).lastStatus === 'STOPPED' ? 'STOPPED' : 'RUNNING') === wanted)
+      .map((task) => rules.taskArn(this.env, task.cluster, task.id))
+    return { taskArns: taskArns.slice(0, 100) }
   }
 
   describeTasks(input: Input) {
@@ -547,8 +565,25 @@ export class EcsState {
       // A test set-up mistake, not an AWS error: the circuit breaker decides whether ECS rolls back.
       throw new Error(`fake-aws: rollback: ${outcome.rollback} is not what the breaker of ${svc.name} does`)
     }
-    const failsToStart = this.startProblem(def, svc.launchType) !== undefined
-    this.deploy(svc, def, now, failsToStart ? { result: 'FAILED' } : outcome)
+    const problem = this.startProblem(def, svc.launchType)
+    const deployment = this.deploy(svc, def, now, problem === undefined ? outcome : { result: 'FAILED' })
+    // The tasks it tried to start stop at once; the circuit breaker's minimum failure threshold is 3
+    // ("ServiceDeploymentCircuitBreaker"). A service's tasks carry startedBy = the deployment id and
+    // group = service:<name> (FAILURES.md, 3.3).
+    for (let i = 0; problem !== undefined && i < 3; i++) {
+      const task: StoredTask = {
+        id: randomBytes(16).toString('hex'),
+        cluster: cluster.name,
+        def,
+        input: { startedBy: deployment.id, group: `service:${svc.name}` },
+        launchType: svc.launchType,
+        createdAt: now,
+        // Stopped by the time the breaker fails the deployment.
+        ...this.lifecycle(def, problem),
+        step: 0
+      }
+      this.tasksById.set(task.id, task)
+    }
     // The answer shows the new deployment as it starts, even one that is to end at once.
     return { service: this.serviceView(svc) }
   }
@@ -580,7 +615,8 @@ export function createEcs(
       UpdateService: (i) => state.updateService(i),
       DescribeServices: (i) => state.describeServices(i),
       RunTask: (i) => state.runTask(i),
-      DescribeTasks: (i) => state.describeTasks(i)
+      DescribeTasks: (i) => state.describeTasks(i),
+      ListTasks: (i) => state.listTasks(i)
     }
   }
   return { definition, state }

@@ -2,7 +2,7 @@ import type { JobDetail } from '@aws-sdk/client-batch'
 import type { Service, Task } from '@aws-sdk/client-ecs'
 import type { AwsClients } from '../aws/clients.js'
 import { describeJob, describeQueue } from '../aws/batch.js'
-import { describeService, describeTask } from '../aws/ecs.js'
+import { describeService, describeTask, stoppedTasksOf } from '../aws/ecs.js'
 import { describeAwsError } from '../errors.js'
 import { realSleep } from '../concurrency.js'
 import { diagnoseRunnable, type QueueState } from '../plan/failures.js'
@@ -122,6 +122,25 @@ function recentEvents(service: Service | undefined, since: Date | undefined): st
   return events.length > 0 ? `\nService events:\n${events.join('\n')}` : ''
 }
 
+/** A failed deployment's stopped tasks and why each stopped; reading them never fails the wait by itself. */
+async function stoppedTasks(clients: AwsClients, cluster: string, service: string, deploymentId: string) {
+  try {
+    const tasks = await stoppedTasksOf(clients.ecs(), { cluster, service, deploymentId, limit: 3 })
+    const lines = tasks.map((task) => {
+      const containers = (task.containers ?? [])
+        .filter((container) => container.reason || (container.exitCode ?? 0) !== 0)
+        .map(
+          (c) =>
+            `container '${c.name}'${c.exitCode === undefined ? '' : ` exited with code ${c.exitCode}`}${c.reason ? `: ${c.reason}` : ''}`
+        )
+      return `- ${task.taskArn}: ${[task.stoppedReason ?? 'no reason given', ...containers].join('; ')}`
+    })
+    return lines.length > 0 ? `\nStopped tasks of ${deploymentId}:\n${lines.join('\n')}` : ''
+  } catch (error) {
+    return `\nIts stopped tasks could not be read (${describeAwsError(error)}); this needs ecs:ListTasks and ecs:DescribeTasks.`
+  }
+}
+
 export function waitForDeployment(
   options: Timing & {
     clients: AwsClients
@@ -152,7 +171,7 @@ export function waitForDeployment(
           status: failedEvent ? 'FAILED' : 'REPLACED',
           done: true,
           failure: failedEvent
-            ? `Deployment ${id} of ${service} FAILED and was rolled back: ${failedEvent.message}${recentEvents(current, deployment.createdAt)}`
+            ? `Deployment ${id} of ${service} FAILED and was rolled back: ${failedEvent.message}${recentEvents(current, deployment.createdAt)}${await stoppedTasks(clients, cluster, service, id)}`
             : `Deployment ${id} of ${service} was replaced by another deployment before it completed.${recentEvents(current, deployment.createdAt)}`
         }
       }
@@ -163,7 +182,7 @@ export function waitForDeployment(
         return {
           status,
           done: true,
-          failure: `Deployment ${ours.id} of ${service} FAILED${rolledBack ? ' and was rolled back' : ''}: ${ours.rolloutStateReason ?? 'no reason given'}${recentEvents(current, deployment.createdAt)}`
+          failure: `Deployment ${ours.id} of ${service} FAILED${rolledBack ? ' and was rolled back' : ''}: ${ours.rolloutStateReason ?? 'no reason given'}${recentEvents(current, deployment.createdAt)}${await stoppedTasks(clients, cluster, service, ours.id ?? '')}`
         }
       }
       return { status, done: state === 'COMPLETED' }

@@ -3,6 +3,7 @@ import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
+  ListTasksCommand,
   paginateListTaskDefinitions,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
@@ -128,4 +129,21 @@ export async function describeTask(
 ): Promise<Task | undefined> {
   const response = await ecs.send(new DescribeTasksCommand({ ...(cluster ? { cluster } : {}), tasks: [taskArn] }))
   return response.tasks?.[0]
+}
+
+/**
+ * The stopped tasks a service deployment started, at most `limit`: a service's tasks carry the
+ * deployment id in startedBy (FAILURES.md, 3.3), and ListTasks filters by service and desired status.
+ */
+export async function stoppedTasksOf(
+  ecs: ECSClient,
+  options: { cluster: string; service: string; deploymentId: string; limit: number }
+): Promise<Task[]> {
+  const { cluster, service } = options
+  const { taskArns = [] } = await ecs.send(
+    new ListTasksCommand({ cluster, serviceName: service, desiredStatus: 'STOPPED' })
+  )
+  if (taskArns.length === 0) return []
+  const { tasks = [] } = await ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns.slice(0, 100) }))
+  return tasks.filter((task) => task.startedBy === options.deploymentId).slice(0, options.limit)
 }

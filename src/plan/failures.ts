@@ -19,8 +19,9 @@ const DENIED = /User: (\S+) is not authorized to perform: (\S+) on resource: ([^
 // SSM passes on KMS's denial ("The ciphertext refers to a customer master key…"); Secrets Manager
 // says "Access to KMS is not allowed".
 const KMS = /ciphertext refers to a customer master key|access to kms is not allowed/i
-// Fargate: "invalid ssm parameters: a,b"; the agent: "invalid parameters: a,b" (comma-joined).
-const MISSING_PARAMETERS = /invalid (?:ssm )?parameters: ([^\s;]+)/i
+// Fargate: "invalid ssm parameters: a"; the agent: "invalid parameters: a,b" (comma-joined; a space
+// after the comma is tolerated, since no Fargate sample with two names was found).
+const MISSING_PARAMETERS = /invalid (?:ssm )?parameters: ([^\s,;]+(?:, ?[^\s,;]+)*)/i
 const MISSING_SECRET = /failed to fetch secret (\S+) from secrets manager: ResourceNotFoundException/i
 const NETWORK = /context deadline exceeded|i\/o timeout|connection issue/i
 
@@ -39,7 +40,7 @@ export function classifySecretFailure(reason: string): SecretFailure | undefined
   }
   if (KMS.test(reason)) return { kind: 'kms' }
   const missing = MISSING_PARAMETERS.exec(reason) ?? MISSING_SECRET.exec(reason)
-  if (missing) return { kind: 'missing', names: (missing[1] ?? '').replace(/\.$/, '').split(',') }
+  if (missing) return { kind: 'missing', names: (missing[1] ?? '').replace(/\.$/, '').split(/, ?/) }
   if (NETWORK.test(reason)) return { kind: 'network', service }
   return undefined
 }
