@@ -19,6 +19,7 @@ import {
   planLines,
   planSummaryLine,
   redact,
+  secretValuesOf,
   type DefinitionReport,
   type RunReport
 } from './report/index.js'
@@ -190,7 +191,7 @@ export async function run(options: { sleep?: Sleep } = {}): Promise<void> {
   let secretValues: string[] = []
   try {
     const request = await readInputs()
-    secretValues = request.entries.filter((entry) => entry.kind === 'secrets').map((entry) => entry.value)
+    secretValues = secretValuesOf(request)
     for (const warning of request.warnings) core.warning(warning)
     core.debug(
       `Selected ${request.entries.length} names: ${request.entries.map((e) => `${e.key} (${e.kind})`).join(', ')}`

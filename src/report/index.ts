@@ -33,6 +33,11 @@ export interface RunReport {
   policy?: PolicyDocument
 }
 
+/** The values of the run's secrets (variables are not secret): what `redact` hides. */
+export function secretValuesOf(request: Pick<ActionRequest, 'entries'>): string[] {
+  return request.entries.filter((entry) => entry.kind === 'secrets').map((entry) => entry.value)
+}
+
 /** Replaces every secret value, and every line of one, with ***: for text that came from AWS. */
 export function redact(text: string, values: readonly string[]): string {
   const needles = values

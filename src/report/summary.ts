@@ -3,7 +3,7 @@ import * as core from '@actions/core'
 import type { LaunchReport } from '../apply/launch.js'
 import { OUTPUT } from '../names.js'
 import type { DefinitionKind } from '../plan/definitions.js'
-import { redact, type DefinitionReport, type RunReport } from './index.js'
+import { redact, secretValuesOf, type DefinitionReport, type RunReport } from './index.js'
 
 /** A sync failure leaves failed or skipped parameters; a failure after that is the launch's. */
 function syncStopped(report: RunReport): boolean {
@@ -108,8 +108,7 @@ export async function writeSummary(report: RunReport): Promise<void> {
   const block = (markdown: string): void => void summary.addRaw(`\n${markdown}\n`)
   block(statusLine(report))
   if (report.failure) {
-    const secretValues = report.request.entries.filter((entry) => entry.kind === 'secrets').map((entry) => entry.value)
-    block(quote(redact(report.failure, secretValues)))
+    block(quote(redact(report.failure, secretValuesOf(report.request))))
   }
   if (report.outcomes.length > 0) {
     summary.addRaw('\n').addTable([
