@@ -327,18 +327,24 @@ export class EcsState {
     const def = this.resolve(optString(input, 'taskDefinition') ?? '')?.def
     if (!def) throw rules.clientError('TaskDefinition not found.')
     const launchType = rules.checkLaunch(input, def, cluster.containerInstances)
+    const task = this.storeTask(cluster, def, structuredClone(input), launchType, Date.now())
+    if (clientToken !== undefined) cluster.tokens.set(clientToken, task.id)
+    return { tasks: [this.taskView(task, task.createdAt)], failures: [] }
+  }
+
+  /** A task started now, its life laid out by `lifecycle`. */
+  private storeTask(cluster: StoredCluster, def: StoredDefinition, input: Input, launchType: string, at: number) {
     const task: StoredTask = {
       id: randomBytes(16).toString('hex'),
       cluster: cluster.name,
       def,
-      input: structuredClone(input),
+      input,
       launchType,
-      createdAt: Date.now(),
+      createdAt: at,
       ...this.lifecycle(def, this.startProblem(def, launchType))
     }
     this.tasksById.set(task.id, task)
-    if (clientToken !== undefined) cluster.tokens.set(clientToken, task.id)
-    return { tasks: [this.taskView(task, task.createdAt)], failures: [] }
+    return task
   }
 
   /**
@@ -571,18 +577,9 @@ export class EcsState {
     // ("ServiceDeploymentCircuitBreaker"). A service's tasks carry startedBy = the deployment id and
     // group = service:<name> (FAILURES.md, 3.3).
     for (let i = 0; problem !== undefined && i < 3; i++) {
-      const task: StoredTask = {
-        id: randomBytes(16).toString('hex'),
-        cluster: cluster.name,
-        def,
-        input: { startedBy: deployment.id, group: `service:${svc.name}` },
-        launchType: svc.launchType,
-        createdAt: now,
-        // Stopped by the time the breaker fails the deployment.
-        ...this.lifecycle(def, problem),
-        step: 0
-      }
-      this.tasksById.set(task.id, task)
+      const input = { startedBy: deployment.id, group: `service:${svc.name}` }
+      // Stopped by the time the breaker fails the deployment.
+      this.storeTask(cluster, def, input, svc.launchType, now).step = 0
     }
     // The answer shows the new deployment as it starts, even one that is to end at once.
     return { service: this.serviceView(svc) }
