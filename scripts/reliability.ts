@@ -46,33 +46,34 @@ async function pool<T, R>(
 
 type Runner<T> = (item: T, runtime: runners.Runtime) => Promise<CaseResult>
 
-/** A stage of the suite: its cases, run `parallel` at a time under the runtime it is given. */
-const stage =
-  <T extends { name: string }>(section: Section, items: readonly T[], run: Runner<T>, parallel = PARALLEL.cpu) =>
-  (runtime: runners.Runtime) =>
-    runStage({ section, items, run, parallel }, runtime)
-
+/**
+ * Runs a stage of the suite, `parallel` cases at a time, under the runtime users get (action.yml's
+ * node24), as the end-to-end tests do.
+ */
 async function runStage<T extends { name: string }>(
-  stage: { section: Section; items: readonly T[]; run: Runner<T>; parallel: number },
-  runtime: runners.Runtime
+  section: Section,
+  items: readonly T[],
+  run: Runner<T>,
+  parallel = PARALLEL.cpu
 ): Promise<void> {
-  const label = `${stage.section} (${runtime.label})`
-  console.log(`\n▶ ${label}: ${stage.items.length} cases, ${stage.parallel} at a time`)
+  const runtime = ACTION_RUNTIME
+  const label = `${section} (${runtime.label})`
+  console.log(`\n▶ ${label}: ${items.length} cases, ${parallel} at a time`)
   const stageStart = Date.now()
   const guarded = (item: T): Promise<CaseResult> =>
     Promise.resolve(item)
-      .then((value) => stage.run(value, runtime))
+      .then((value) => run(value, runtime))
       .catch((error: unknown) =>
-        result(stage.section, item.name, runtime.label, {
+        result(section, item.name, runtime.label, {
           problems: [
             `the case itself crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
           ]
         })
       )
-  const done = await pool(stage.items, stage.parallel, guarded, (item, count) => {
+  const done = await pool(items, parallel, guarded, (item, count) => {
     const seconds = (item.ms / 1000).toFixed(1)
     console.log(
-      `  [${String(count).padStart(3)}/${stage.items.length}] ${item.ok ? 'ok  ' : 'FAIL'} ${item.name} — ${item.outcome ?? ''} (${seconds} s)`
+      `  [${String(count).padStart(3)}/${items.length}] ${item.ok ? 'ok  ' : 'FAIL'} ${item.name} — ${item.outcome ?? ''} (${seconds} s)`
     )
     for (const problem of item.problems) console.log(`        ${problem.split('\n')[0]?.slice(0, 300)}`)
   })
@@ -83,18 +84,13 @@ async function runStage<T extends { name: string }>(
   )
 }
 
-// Every case runs once, under the runtime users get (action.yml's node24), as the end-to-end tests do.
-const stages = [
-  stage('bad-input', BAD_INPUTS, runners.runBadInput),
-  stage('leak', LEAK_SCENARIOS, runners.runLeakScenario),
-  stage('partial-failure', PARTIAL_FAILURES, runners.runPartialFailure),
-  stage('concurrency', CONCURRENCY_CASES, runners.runConcurrency, PARALLEL.pairs),
-  stage('nothing-lost', PRUNE_CASES, runners.runPrune),
-  stage('fault', FAULT_CASES, runners.runFaultCase, PARALLEL.faults)
-]
-
 console.log(`Reliability suite: ${BUNDLE}`)
-for (const each of stages) await each(ACTION_RUNTIME)
+await runStage('bad-input', BAD_INPUTS, runners.runBadInput)
+await runStage('leak', LEAK_SCENARIOS, runners.runLeakScenario)
+await runStage('partial-failure', PARTIAL_FAILURES, runners.runPartialFailure)
+await runStage('concurrency', CONCURRENCY_CASES, runners.runConcurrency, PARALLEL.pairs)
+await runStage('nothing-lost', PRUNE_CASES, runners.runPrune)
+await runStage('fault', FAULT_CASES, runners.runFaultCase, PARALLEL.faults)
 
 const durationMs = Date.now() - started
 const cpu = cpus()
