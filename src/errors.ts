@@ -32,4 +32,6 @@ export interface Logger {
   info(message: string): void
   warning(message: string): void
   debug(message: string): void
+  /** Prints lines a container wrote, so that the runner takes none of them for a workflow command. */
+  relay(lines: string[]): void
 }

@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { randomUUID } from 'node:crypto'
 import { batchDefinitions } from './aws/batch.js'
 import { createClients, type AwsClients } from './aws/clients.js'
 import { ecsDefinitions } from './aws/ecs.js'
@@ -27,7 +28,18 @@ import { setOutputs } from './report/outputs.js'
 import { writeSummary } from './report/summary.js'
 import { applySync, outcomeOf, withArn } from './apply/parameters.js'
 
-const log: Logger = { info: core.info, warning: core.warning, debug: core.debug }
+/**
+ * Container lines go out between stop-commands markers with a token the container cannot guess:
+ * the runner reads `::command::` at the start of any line and `##[command]` anywhere in it.
+ */
+function relay(lines: string[]): void {
+  const token = randomUUID()
+  core.info(`::stop-commands::${token}`)
+  for (const line of lines) core.info(line)
+  core.info(`::${token}::`)
+}
+
+const log: Logger = { info: core.info, warning: core.warning, debug: core.debug, relay }
 
 async function inGroup<T>(name: string, task: () => Promise<T>): Promise<T> {
   core.startGroup(name)
@@ -164,7 +176,8 @@ async function apply(run: Run): Promise<void> {
       changed: registered.registered || result.outcomes.some((outcome) => outcome.status !== 'unchanged'),
       identity: state.identity,
       log,
-      sleep: run.sleep
+      sleep: run.sleep,
+      redact: (text) => redact(text, secretValues)
     })
   )
   report.launch = launched.report

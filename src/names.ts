@@ -33,7 +33,9 @@ export const INPUT = {
   launchType: 'launch-type',
   launch: 'launch',
   wait: 'wait',
-  waitTimeout: 'wait-timeout'
+  waitTimeout: 'wait-timeout',
+  logs: 'logs',
+  logLines: 'log-lines'
 } as const
 
 export type InputName = (typeof INPUT)[keyof typeof INPUT]

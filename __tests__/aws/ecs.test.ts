@@ -20,7 +20,7 @@ import { waitForDeployment, waitForTask } from '../../src/apply/wait.js'
 const ecsMock = mockClient(ECSClient)
 const ecs = new ECSClient({ region: 'us-east-1' })
 const clients = { ecs: () => ecs, ecsDeploy: () => ecs } as unknown as AwsClients
-const log = { info: () => undefined, warning: () => undefined, debug: () => undefined }
+const log = { info: () => undefined, warning: () => undefined, debug: () => undefined, relay: () => undefined }
 const sleep = async () => undefined
 
 afterEach(() => ecsMock.reset())

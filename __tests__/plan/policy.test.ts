@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { executionRolePolicy, referenceArn, secretResource } from '../../src/plan/policy.js'
-import { batchJobLink, defaultJobName, planSubmitJob } from '../../src/plan/launch.js'
+import { defaultJobName, planSubmitJob } from '../../src/plan/launch.js'
+import { batchJobLink } from '../../src/plan/links.js'
 
 const base = { partition: 'aws', region: 'eu-west-1', account: '123456789012' }
 const parameterArns = [

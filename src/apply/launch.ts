@@ -3,11 +3,9 @@ import { runTask } from '../aws/ecs.js'
 import type { Identity } from '../aws/sts.js'
 import type { ActionRequest, LaunchRequest } from '../inputs/index.js'
 import type { DefinitionDocument } from '../plan/definitions.js'
+import { batchJobLink, ecsServiceLink, ecsTaskLink } from '../plan/links.js'
 import {
-  batchJobLink,
   describeLaunch,
-  ecsServiceLink,
-  ecsTaskLink,
   essentialContainers,
   runTaskRequestFor,
   submitRequestFor,
@@ -18,6 +16,10 @@ import { OUTPUT, type OutputName } from '../names.js'
 import type { Sleep } from '../concurrency.js'
 import { deployServiceOnce, submitJobOnce } from './send.js'
 import { waitForDeployment, waitForJob, waitForTask, type WaitResult } from './wait.js'
+import { logPageReader } from '../aws/logs.js'
+import { batchJobLogs, ecsTaskLogs } from '../plan/logs.js'
+import { logStreamLink } from '../plan/links.js'
+import { END_GRACE_MS, LogFollower } from './logs.js'
 
 export type { LaunchReport }
 
@@ -39,6 +41,8 @@ export interface LaunchOptions {
   identity: Identity | undefined
   log: Logger
   sleep: Sleep
+  /** Redacts every secret value from a line a container printed. */
+  redact: (text: string) => string
 }
 
 function failed(what: string, error: unknown): Error {
@@ -55,6 +59,7 @@ function failed(what: string, error: unknown): Error {
 export async function launch(options: LaunchOptions): Promise<LaunchResult> {
   const { clients, request, log, sleep, identity } = options
   const { target, when, wait, waitTimeoutMinutes } = options.launch
+  const follower = followerFor(options)
   const report = describeLaunch(target, options.definitionName, request)
   if (when === 'on-change' && !options.changed) {
     report.skipped = 'launch is on-change and no parameter or definition changed'
@@ -78,7 +83,15 @@ export async function launch(options: LaunchOptions): Promise<LaunchResult> {
         link: batchJobLink({ partition, region: request.region, jobId: job.jobId })
       })
       log.info(`Submitted job ${job.jobName} (${job.jobId}): ${report.link}`)
-      if (wait) waited = await waitForJob({ ...timing, clients, jobId: job.jobId, timeoutMinutes: waitTimeoutMinutes })
+      if (wait) {
+        waited = await waitForJob({
+          ...timing,
+          clients,
+          jobId: job.jobId,
+          timeoutMinutes: waitTimeoutMinutes,
+          onJob: (detail) => follower?.follow(batchJobLogs(options.definition, detail, request.region))
+        })
+      }
       outputs[OUTPUT.jobId] = job.jobId
       outputs[OUTPUT.jobStatus] = waited?.status ?? 'SUBMITTED'
       break
@@ -135,12 +148,64 @@ export async function launch(options: LaunchOptions): Promise<LaunchResult> {
           cluster: target.cluster,
           taskArn,
           essentialContainers: essentialContainers(options.definition),
-          timeoutMinutes: waitTimeoutMinutes
+          timeoutMinutes: waitTimeoutMinutes,
+          // Streams appear when the containers start; a task that never started has none to read.
+          onTask: (task) => {
+            if (task.startedAt) follower?.follow(ecsTaskLogs(options.definition, taskArn, request.region))
+          }
         })
       }
       break
     }
   }
-  if (waited) report.status = waited.status
-  return { report, outputs, ...(waited?.failure ? { failure: waited.failure } : {}) }
+  if (!waited) return { report, outputs }
+  report.status = waited.status
+  const failure = await readToTheEnd(follower, waited, report, partition, options.launch.logLines)
+  return { report, outputs, ...(failure ? { failure } : {}) }
+}
+
+function followerFor(options: LaunchOptions): LogFollower | undefined {
+  const { wait, logs, logLines, target } = options.launch
+  if (!wait || !logs || target.kind === 'ecs-service') return undefined
+  const { log } = options
+  return new LogFollower({
+    read: logPageReader(options.clients),
+    print: log.relay,
+    info: log.info,
+    warning: log.warning,
+    redact: options.redact,
+    keepLines: logLines,
+    sleep: options.sleep
+  })
+}
+
+/**
+ * Once the job or task stopped: reads its logs to the end, then adds to the report its duration,
+ * exit code and log links, and to a failure its last log lines.
+ */
+async function readToTheEnd(
+  follower: LogFollower | undefined,
+  waited: WaitResult,
+  report: LaunchReport,
+  partition: string,
+  logLines: number
+): Promise<string | undefined> {
+  const { ended } = waited
+  // Timed out: what the streams hold now, no wait for more.
+  await follower?.finish(ended ? ended.stoppedAt : Date.now() - END_GRACE_MS)
+  if (ended?.startedAt !== undefined && ended.stoppedAt !== undefined) {
+    report.durationSeconds = Math.round((ended.stoppedAt - ended.startedAt) / 1000)
+  }
+  if (ended?.exitCode !== undefined) report.exitCode = ended.exitCode
+  if (follower && follower.containers.length > 0) {
+    report.logs = follower.containers.map(({ container, stream, elsewhere }) => ({
+      container,
+      ...(stream ? { link: logStreamLink(partition, stream) } : {}),
+      ...(elsewhere ? { elsewhere } : {})
+    }))
+  }
+  const lines = follower?.lastLines.slice(-logLines) ?? []
+  if (!waited.failure || lines.length === 0 || logLines === 0) return waited.failure
+  report.lastLines = [...lines]
+  return `${waited.failure}\nLast ${lines.length} log lines:\n${lines.join('\n')}`
 }

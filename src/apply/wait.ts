@@ -8,16 +8,26 @@ import { realSleep } from '../concurrency.js'
 import { diagnoseRunnable, type QueueState } from '../plan/failures.js'
 import { ourDeployment, type StartedDeployment, type Timing } from './send.js'
 
+/** When a job or task ran and how its container exited, as AWS reports them (epoch ms). */
+export interface Ended {
+  startedAt?: number | undefined
+  stoppedAt?: number | undefined
+  exitCode?: number | undefined
+}
+
 export interface WaitResult {
   status: string
   /** Set when the launch failed or the wait timed out: what the step's error says. */
   failure?: string
+  /** Set when the job or task stopped. */
+  ended?: Ended
 }
 
 interface Check {
   status: string
   done: boolean
   failure?: string
+  ended?: Ended
 }
 
 // Polling backoff: quick at first, when things move fast, then every 30 s at most.
@@ -43,7 +53,13 @@ export async function pollUntilDone(
       status = result.status
       log.info(`${new Date(now()).toISOString()} ${what}: ${status}`)
     }
-    if (result.done) return { status, ...(result.failure ? { failure: result.failure } : {}) }
+    if (result.done) {
+      return {
+        status,
+        ...(result.failure ? { failure: result.failure } : {}),
+        ...(result.ended ? { ended: result.ended } : {})
+      }
+    }
     const remaining = deadline - now()
     if (remaining <= 0) {
       return {
@@ -91,7 +107,13 @@ async function whyStillRunnable(clients: AwsClients, detail: JobDetail): Promise
 }
 
 export function waitForJob(
-  options: Timing & { clients: AwsClients; jobId: string; timeoutMinutes: number }
+  options: Timing & {
+    clients: AwsClients
+    jobId: string
+    timeoutMinutes: number
+    /** Sees each answer: where the logs are. */
+    onJob?: (detail: JobDetail) => void
+  }
 ): Promise<WaitResult> {
   const now = options.now ?? Date.now
   let runnableSince: number | undefined
@@ -102,14 +124,21 @@ export function waitForJob(
     stillRunning: 'it is still running',
     check: async () => {
       const detail = await describeJob(options.clients.batch(), options.jobId)
+      if (detail) options.onJob?.(detail)
       const status = detail?.status ?? 'UNKNOWN'
-      if (status === 'FAILED') return { status, done: true, failure: describeFailedJob(detail as JobDetail) }
+      const ended = {
+        startedAt: detail?.startedAt,
+        stoppedAt: detail?.stoppedAt,
+        exitCode: detail?.container?.exitCode ?? detail?.attempts?.at(-1)?.container?.exitCode
+      }
+      if (status === 'FAILED') return { status, done: true, failure: describeFailedJob(detail as JobDetail), ended }
+      if (status === 'SUCCEEDED') return { status, done: true, ended }
       if (status !== 'RUNNABLE') runnableSince = undefined
       else if (!warned && now() - (runnableSince ??= now()) >= STUCK_AFTER_MS) {
         warned = true
         options.log.warning(await whyStillRunnable(options.clients, detail as JobDetail))
       }
-      return { status, done: status === 'SUCCEEDED' }
+      return { status, done: false }
     }
   })
 }
@@ -210,6 +239,8 @@ export function waitForTask(
     taskArn: string
     essentialContainers: ReadonlySet<string>
     timeoutMinutes: number
+    /** Sees each answer: when the task started, for its logs. */
+    onTask?: (task: Task) => void
   }
 ): Promise<WaitResult> {
   const { clients, cluster, taskArn } = options
@@ -219,10 +250,17 @@ export function waitForTask(
     stillRunning: 'it is still running',
     check: async () => {
       const task = await describeTask(clients.ecs(), cluster, taskArn)
+      if (task) options.onTask?.(task)
       const status = task?.lastStatus ?? 'UNKNOWN'
       if (status !== 'STOPPED' || !task) return { status, done: false }
       const failure = describeStoppedTask(task, options.essentialContainers)
-      return { status, done: true, ...(failure ? { failure } : {}) }
+      const essential = (task.containers ?? []).filter((c) => options.essentialContainers.has(c.name ?? ''))
+      const ended = {
+        startedAt: task.startedAt?.getTime(),
+        stoppedAt: task.stoppedAt?.getTime(),
+        exitCode: (essential.find((c) => c.exitCode !== 0) ?? essential[0])?.exitCode
+      }
+      return { status, done: true, ended, ...(failure ? { failure } : {}) }
     }
   })
 }

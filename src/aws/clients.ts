@@ -2,7 +2,9 @@ import { BatchClient } from '@aws-sdk/client-batch'
 import { ECSClient } from '@aws-sdk/client-ecs'
 import { SSMClient } from '@aws-sdk/client-ssm'
 import { STSClient } from '@aws-sdk/client-sts'
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
 import type {
+  RetryStrategyV2,
   HandlerExecutionContext,
   InitializeHandler,
   InitializeHandlerArguments,
@@ -35,6 +37,8 @@ export interface AwsClients {
   ecs: Lazy<ECSClient>
   /** For UpdateService and RegisterTaskDefinition, for the same reason (a resent forceNewDeployment starts another deployment). */
   ecsDeploy: Lazy<ECSClient>
+  /** CloudWatch Logs in a region, its SDK loaded on first use: only runs that follow logs load it. */
+  logs: (region: string) => Promise<CloudWatchLogsClient>
 }
 
 const DEFAULT_MAX_ATTEMPTS = 8
@@ -84,6 +88,21 @@ export function pacingPlugin(): Pluggable<object, MetadataBearer> {
   }
 }
 
+/**
+ * A client whose operations each get a pacer that sends at full speed until AWS throttles, then at
+ * the rate AWS showed it accepts (AWS publishes none for most of Parameter Store, and CloudWatch
+ * Logs' GetLogEvents quota is shared with the whole account), and re-sends throttled requests
+ * itself; the SDK retries only transient failures. AWS_RETRY_MODE does not apply to it.
+ */
+function paced<T extends { middlewareStack: { use(plugin: Pluggable<object, MetadataBearer>): void } }>(
+  create: (config: { maxAttempts: number; retryStrategy: RetryStrategyV2 }) => T
+): T {
+  const maxAttempts = maxAttemptsFromEnv()
+  const client = create({ maxAttempts, retryStrategy: retriesWithoutThrottling(maxAttempts) })
+  client.middlewareStack.use(pacingPlugin())
+  return client
+}
+
 /** Builds every AWS client the run uses, in one place. */
 export function createClients(options: { region: string }): AwsClients {
   const base = {
@@ -94,22 +113,28 @@ export function createClients(options: { region: string }): AwsClients {
     requestHandler: { connectionTimeout: 5_000, requestTimeout: requestTimeout(), throwOnRequestTimeout: true }
   }
   const config = { ...base, ...retrySettings() }
-  // SSM carries the bulk of the requests (hundreds of writes): a pacer per operation sends them at
-  // full speed until AWS throttles, then at the rate AWS showed it accepts (AWS publishes none for
-  // most of Parameter Store), and re-sends throttled requests itself; the SDK retries only
-  // transient failures. AWS_RETRY_MODE does not apply to it.
-  const maxAttempts = maxAttemptsFromEnv()
-  const ssm = new SSMClient({ ...base, maxAttempts, retryStrategy: retriesWithoutThrottling(maxAttempts) })
-  ssm.middlewareStack.use(pacingPlugin())
+  // SSM carries the bulk of the requests (hundreds of writes).
+  const ssm = paced((retries) => new SSMClient({ ...base, ...retries }))
   // It redacts every input and output for a logger, which this action never sets, and then drops
   // them: about a millisecond per response of ten decrypted parameters, for nothing.
   ssm.middlewareStack.remove('loggerMiddleware')
+  const logs = new Map<string, Promise<CloudWatchLogsClient>>()
   return {
     ssm,
     sts: lazy(() => new STSClient(config)),
     batch: lazy(() => new BatchClient(config)),
     batchSubmit: lazy(() => new BatchClient({ ...config, maxAttempts: 1 })),
     ecs: lazy(() => new ECSClient(config)),
-    ecsDeploy: lazy(() => new ECSClient({ ...config, maxAttempts: 1 }))
+    ecsDeploy: lazy(() => new ECSClient({ ...config, maxAttempts: 1 })),
+    logs: (region) => {
+      let client = logs.get(region)
+      if (!client) {
+        client = import('@aws-sdk/client-cloudwatch-logs').then(({ CloudWatchLogsClient }) =>
+          paced((retries) => new CloudWatchLogsClient({ ...base, region, ...retries }))
+        )
+        logs.set(region, client)
+      }
+      return client
+    }
   }
 }

@@ -38,6 +38,10 @@ export interface LaunchRequest {
   when: 'always' | 'on-change'
   wait: boolean
   waitTimeoutMinutes: number
+  /** Follow the containers' logs while waiting. */
+  logs: boolean
+  /** The last log lines a failure shows. */
+  logLines: number
 }
 
 const LAUNCH_TYPES = ['FARGATE', 'EC2', 'EXTERNAL', 'MANAGED_INSTANCES'] as const
@@ -153,6 +157,8 @@ export function readLaunch(kind: DefinitionKind | undefined): LaunchRequest | un
     target,
     when: choiceInput(INPUT.launch, ['always', 'on-change'] as const, 'always'),
     wait: booleanInput(INPUT.wait, false),
-    waitTimeoutMinutes: numberInput(INPUT.waitTimeout, { integer: false, min: 0.01 }) ?? 30
+    waitTimeoutMinutes: numberInput(INPUT.waitTimeout, { integer: false, min: 0.01 }) ?? 30,
+    logs: booleanInput(INPUT.logs, true),
+    logLines: numberInput(INPUT.logLines, { integer: true, min: 0 }) ?? 50
   }
 }

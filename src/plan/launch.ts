@@ -140,33 +140,6 @@ export function essentialContainers(definition: DefinitionDocument): Set<string>
   )
 }
 
-function consoleHost(partition: string, region: string): string {
-  if (partition === 'aws-cn') return 'console.amazonaws.cn'
-  if (partition === 'aws-us-gov') return 'console.amazonaws-us-gov.com'
-  return `${region}.console.aws.amazon.com`
-}
-
-export function ecsServiceLink(options: {
-  partition: string
-  region: string
-  cluster: string
-  service: string
-}): string {
-  const { partition, region, cluster, service } = options
-  return `https://${consoleHost(partition, region)}/ecs/v2/clusters/${cluster}/services/${service}/deployments?region=${region}`
-}
-
-export function ecsTaskLink(options: { partition: string; region: string; cluster: string; taskArn: string }): string {
-  const { partition, region, cluster, taskArn } = options
-  const taskId = taskArn.slice(taskArn.lastIndexOf('/') + 1)
-  return `https://${consoleHost(partition, region)}/ecs/v2/clusters/${cluster}/tasks/${taskId}?region=${region}`
-}
-
-export function batchJobLink(options: { partition: string; region: string; jobId: string }): string {
-  const { partition, region, jobId } = options
-  return `https://${consoleHost(partition, region)}/batch/home?region=${region}#jobs/detail/${jobId}`
-}
-
 export interface LaunchReport {
   kind: LaunchTarget['kind']
   /** What is launched, in Markdown: the job and queue, the service and cluster, or the task's cluster. */
@@ -176,6 +149,13 @@ export interface LaunchReport {
   link?: string
   /** Why nothing was launched, when nothing was. */
   skipped?: string
+  /** From AWS's startedAt to stoppedAt, when the action waited for the end. */
+  durationSeconds?: number
+  exitCode?: number
+  /** Each container's log stream (with its console link) or where its logs go instead. */
+  logs?: { container: string; link?: string; elsewhere?: string }[]
+  /** The last log lines, redacted, when the job or task failed. */
+  lastLines?: string[]
 }
 
 /** What the launch will be, before anything is sent (also what a dry run shows). */

@@ -86,7 +86,33 @@ function launchLine(report: RunReport, launch: LaunchReport): string {
   if (syncStopped(report)) return `**${what}**: nothing launched — the run stopped before this stage`
   if (launch.skipped) return `**${what}**: nothing launched — ${launch.skipped}`
   const id = launch.id ? (launch.link ? ` [\`${launch.id}\`](${launch.link})` : ` \`${launch.id}\``) : ''
-  return `**${what}**${id} — ${launch.label}: ${launch.status ?? 'started'}`
+  const ran = [
+    launch.durationSeconds === undefined ? '' : `ran ${duration(launch.durationSeconds)}`,
+    launch.exitCode === undefined ? '' : `exit code ${launch.exitCode}`
+  ].filter(Boolean)
+  return `**${what}**${id} — ${launch.label}: ${launch.status ?? 'started'}${ran.length > 0 ? ` (${ran.join(', ')})` : ''}`
+}
+
+function duration(seconds: number): string {
+  return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`
+}
+
+const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string)
+
+/** Each container's log stream, linked, or where its logs go; then the last lines of a failure, folded. */
+function logLines(launch: LaunchReport, secretValues: readonly string[]): string[] {
+  const lines = (launch.logs ?? []).map(({ container, link, elsewhere }) =>
+    link ? `- Logs of \`${container}\`: [CloudWatch Logs](${link})` : `- ${redact(elsewhere ?? '', secretValues)}`
+  )
+  if (launch.lastLines && launch.lastLines.length > 0) {
+    const text = redact(launch.lastLines.join('\n'), secretValues)
+    lines.push(
+      '',
+      `<details><summary>Last ${launch.lastLines.length} log lines</summary>\n\n<pre>${escapeHtml(text)}</pre>\n\n</details>`
+    )
+  }
+  return lines
 }
 
 /** Multi-line text as a Markdown quote, so lines AWS sent (service events) stay together. */
@@ -130,7 +156,9 @@ export async function writeSummary(report: RunReport): Promise<void> {
     ])
   }
   if (report.definition) block(definitionLines(report, report.definition).join('\n'))
-  if (report.launch) block(launchLine(report, report.launch))
+  if (report.launch) {
+    block([launchLine(report, report.launch), ...logLines(report.launch, secretValuesOf(report.request))].join('\n'))
+  }
   if (report.policy && report.policy.Statement.length > 0) {
     summary
       .addRaw('\n')

@@ -1,0 +1,48 @@
+import type { AwsClients } from './clients.js'
+import type { LogStream } from '../plan/logs.js'
+
+export interface LogPage {
+  messages: string[]
+  /** The token to read on from; the one sent when the stream has nothing newer (LOGS.md 1.2). */
+  nextToken: string | undefined
+}
+
+export type ReadLogPage = (stream: LogStream, token: string | undefined) => Promise<LogPage>
+
+/**
+ * Reads a stream forward: the first page from its first event, then from each nextForwardToken.
+ * Without startFromHead, GetLogEvents returns the latest page first, and a forward token must be
+ * sent with startFromHead true (LOGS.md 1.1, 1.2).
+ */
+export function logPageReader(clients: AwsClients): ReadLogPage {
+  return async (stream, token) => {
+    const [client, { GetLogEventsCommand }] = await Promise.all([
+      clients.logs(stream.region),
+      import('@aws-sdk/client-cloudwatch-logs')
+    ])
+    const page = await client.send(
+      new GetLogEventsCommand({
+        logGroupName: stream.group,
+        logStreamName: stream.stream,
+        startFromHead: true,
+        ...(token === undefined ? {} : { nextToken: token })
+      })
+    )
+    // "The returned tokens are never null"; were one missing, reading on from the same token repeats nothing.
+    return {
+      messages: (page.events ?? []).map((event) => event.message ?? ''),
+      nextToken: page.nextForwardToken ?? token
+    }
+  }
+}
+
+/** The group or stream does not exist (yet: a stream appears when its container starts). */
+export function isMissingStream(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ResourceNotFoundException'
+}
+
+/** Worth asking again: throttled beyond the pacer's re-sends, a 5xx, or a lost answer. */
+export function isTransient(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode
+  return status === undefined || status >= 500 || (error instanceof Error && error.name === 'ThrottlingException')
+}
