@@ -15,7 +15,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { AwsClients } from '../../src/aws/clients.js'
 import { describeService, ecsDefinitions, runTask } from '../../src/aws/ecs.js'
 import { deployServiceOnce } from '../../src/apply/send.js'
-import { waitForDeployment, waitForTask } from '../../src/apply/wait.js'
+import { waitForTask } from '../../src/apply/wait.js'
+import { waitForDeployment } from '../../src/apply/wait-deployment.js'
 
 const ecsMock = mockClient(ECSClient)
 const ecs = new ECSClient({ region: 'us-east-1' })
