@@ -18,6 +18,7 @@ import { deployServiceOnce, submitJobOnce } from './send.js'
 import { waitForJob, waitForTask, type WaitResult } from './wait.js'
 import { waitForDeployment } from './wait-deployment.js'
 import { logPageReader } from '../aws/logs.js'
+import { millisecondsFromEnv } from '../aws/clients.js'
 import { batchJobLogs, ecsTaskLogs } from '../plan/logs.js'
 import { logStreamLink } from '../plan/links.js'
 import { END_GRACE_MS, LogFollower } from './logs.js'
@@ -176,7 +177,9 @@ function followerFor(options: LaunchOptions): LogFollower | undefined {
     warning: log.warning,
     redact: options.redact,
     keepLines: logLines,
-    sleep: options.sleep
+    sleep: options.sleep,
+    // The end-to-end tests shorten it, against a fake whose lines arrive a set time late.
+    graceMs: millisecondsFromEnv('SSM_SECRETS_ACTION_LOG_GRACE_MS', END_GRACE_MS)
   })
 }
 
@@ -192,8 +195,8 @@ async function readToTheEnd(
   logLines: number
 ): Promise<string | undefined> {
   const { ended } = waited
-  // Timed out: what the streams hold now, no wait for more.
-  await follower?.finish(ended ? ended.stoppedAt : Date.now() - END_GRACE_MS)
+  // Timed out (not ended): what the streams hold now.
+  await follower?.finish(ended ? (ended.stoppedAt ?? Date.now()) : undefined)
   if (ended?.startedAt !== undefined && ended.stoppedAt !== undefined) {
     report.durationSeconds = Math.round((ended.stoppedAt - ended.startedAt) / 1000)
   }

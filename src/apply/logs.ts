@@ -65,9 +65,12 @@ export class LogFollower {
     }
   }
 
-  /** Reads every stream to its end, the job or task having stopped at `stoppedAt` (epoch ms). */
+  /**
+   * Reads every stream to its end, the job or task having stopped at `stoppedAt` (epoch ms); without
+   * it (the wait timed out), reads what the streams hold now.
+   */
   async finish(stoppedAt: number | undefined): Promise<void> {
-    this.endedAt = stoppedAt ?? this.now()
+    this.endedAt = stoppedAt ?? this.now() - this.graceMs
     await Promise.all(this.readers.values())
   }
 

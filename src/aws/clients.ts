@@ -59,14 +59,22 @@ function retrySettings(): { retryMode?: string; maxAttempts?: number } {
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
 
+/** A whole number of milliseconds from the environment (for the test suites), or `fallback`. */
+export function millisecondsFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
+  const text = env[name]
+  const value = text === undefined || text === '' ? NaN : Number(text)
+  return Number.isInteger(value) && value >= 0 ? value : fallback
+}
+
 /**
  * How long one request may go unanswered before it counts as lost (and is retried, or looked up).
  * SSM_SECRETS_ACTION_REQUEST_TIMEOUT_MS overrides it: the reliability suite uses a short one.
  */
 export function requestTimeout(env: NodeJS.ProcessEnv = process.env): number {
-  const text = env.SSM_SECRETS_ACTION_REQUEST_TIMEOUT_MS
-  const value = text === undefined || text === '' ? NaN : Number(text)
-  return Number.isInteger(value) && value > 0 ? value : DEFAULT_REQUEST_TIMEOUT_MS
+  return (
+    millisecondsFromEnv('SSM_SECRETS_ACTION_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, env) ||
+    DEFAULT_REQUEST_TIMEOUT_MS
+  )
 }
 
 /**
