@@ -197,3 +197,123 @@ describe('jobs', () => {
     }
   })
 })
+
+describe('container logs and attempts (LOGS.md 2.1, FAILURES.md 1.8)', () => {
+  const ROLE = 'arn:aws:iam::123456789012:role/exec'
+  const PARAM = `arn:aws:ssm:us-east-1:123456789012:parameter/logs/token`
+  const secrets = [{ name: 'TOKEN', valueFrom: PARAM }, { name: 'PLAIN', valueFrom: '/logs/plain' }] // prettier-ignore
+  const props = { image: 'i', executionRoleArn: ROLE, environment: [{ name: 'MODE', value: 'ci' }], secrets }
+  const logged = (name: string, extra: object = {}, fargate = false) =>
+    fake.batch.seedDefinition({
+      ...container(name, { containerProperties: { ...props, ...extra } }),
+      ...(fargate && { platformCapabilities: ['FARGATE'] })
+    })
+  const ended = async (jobId: string) => {
+    for (let d = await detail(jobId); ; await sleep(5), d = await detail(jobId)) {
+      if (d?.status === 'SUCCEEDED' || d?.status === 'FAILED') return d
+    }
+  }
+
+  beforeAll(() => {
+    fake.ssm.put({ name: '/logs/token', value: 'tok-secret', type: 'SecureString' })
+    fake.ssm.put({ name: '/logs/plain', value: 'plain' })
+  })
+
+  it('prints its environment and lines over time into <definition>/default/<task id>, then stops; attempts[] once ended', async () => {
+    logged('printer')
+    fake.batch.setJobOutcome(
+      { result: 'SUCCEEDED' },
+      { stepMs: 5, output: { printEnvironment: true, lines: ['a', 'b'], everyMs: 50 } }
+    )
+    const jobId = await submit({ jobDefinition: 'printer' })
+    await sleep(40)
+    const running = await detail(jobId)
+    const stream = running?.container?.logStreamName ?? ''
+    expect([running?.status, running?.attempts, stream]).toEqual([
+      'RUNNING',
+      [],
+      expect.stringMatching(/^printer\/default\/[0-9a-f]{32}$/)
+    ])
+    const d = await ended(jobId)
+    const events = fake.logs.events('/aws/batch/job', stream)
+    expect(events.map((e) => e.message)).toEqual(['MODE=ci', 'TOKEN=tok-secret', 'PLAIN=plain', 'a', 'b'])
+    expect(events.map((e) => e.timestamp - (d.startedAt ?? 0))).toEqual([0, 50, 100, 150, 200])
+    expect(d.stoppedAt).toBeGreaterThan(events.at(-1)?.timestamp ?? Infinity)
+    expect(d.attempts).toEqual([
+      {
+        container: {
+          exitCode: 0,
+          logStreamName: stream,
+          taskArn: expect.stringMatching(/^arn:aws:ecs:us-east-1:123456789012:task\/\w+\/[0-9a-f]{32}$/)
+        },
+        ...{ startedAt: d.startedAt, stoppedAt: d.stoppedAt, statusReason: 'Essential container in task exited' }
+      }
+    ])
+  })
+
+  const denied = (task: string) =>
+    `AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/exec/${task} is not authorized to perform: ssm:GetParameters on resource: ${PARAM} because no identity-based policy allows the ssm:GetParameters action`
+  it.each([
+    [
+      'denied role, EC2',
+      'EC2',
+      /^Fetching secret data from SSM Parameter Store in us-east-1: (.+) status code: 400, request id: [\w-]+$/
+    ],
+    [
+      'denied role, Fargate',
+      'FARGATE',
+      /^ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time\(s\): operation error SSM: GetParameters, https response error StatusCode: 400, RequestID: [\w-]+, api error (.+)$/
+    ],
+    [
+      'missing parameter',
+      'EC2',
+      /^Fetching secret data from SSM Parameter Store in us-east-1: invalid parameters: \/logs\/gone$/
+    ]
+  ])('%s: FAILED, Task failed to start, its stream named but never created', async (what, platform, text) => {
+    const name = `fail${platform}${what.length}`
+    logged(
+      name,
+      what.startsWith('missing') ? { secrets: [{ name: 'G', valueFrom: '/logs/gone' }] } : {},
+      platform === 'FARGATE'
+    )
+    fake.denySecretReads(ROLE, what.startsWith('denied'))
+    fake.batch.setJobOutcome({ result: 'SUCCEEDED' }, { stepMs: 2 })
+    const d = await ended(await submit({ jobDefinition: name }))
+    fake.denySecretReads(ROLE, false)
+    const [attempt] = d.attempts ?? []
+    const task = attempt?.container?.taskArn?.split('/').at(-1) ?? ''
+    expect([d.status, d.statusReason, d.startedAt, d.container?.exitCode, attempt?.startedAt]).toEqual([
+      'FAILED',
+      'Task failed to start',
+      undefined,
+      undefined,
+      undefined
+    ])
+    const [, cause] = text.exec(d.container?.reason ?? '') ?? []
+    if (what.startsWith('denied')) expect(cause).toBe(denied(task))
+    else expect(d.container?.reason).toMatch(text)
+    expect(fake.logs.events('/aws/batch/job', d.container?.logStreamName ?? '')).toEqual([])
+    expect(fake.logs.streams('/aws/batch/job')).not.toContain(d.container?.logStreamName)
+  })
+
+  it('awslogs options: its group (created with awslogs-create-group) and prefix; another driver: no stream', async () => {
+    fake.batch.setJobOutcome({ result: 'SUCCEEDED' }, { stepMs: 2, output: { lines: ['hi'] } })
+    const options = { 'awslogs-group': '/custom', 'awslogs-stream-prefix': 'pre', 'awslogs-create-group': 'true' }
+    logged('custom', { logConfiguration: { logDriver: 'awslogs', options } })
+    logged('splunk', { logConfiguration: { logDriver: 'splunk', options: { 'splunk-url': 'https://s' } } })
+    const [custom, splunk] = [
+      await ended(await submit({ jobDefinition: 'custom' })),
+      await ended(await submit({ jobDefinition: 'splunk' }))
+    ]
+    const stream = custom.container?.logStreamName ?? ''
+    expect([stream, fake.logs.events('/custom', stream).map((e) => e.message)]).toEqual([
+      expect.stringMatching(/^pre\/default\//),
+      ['hi']
+    ])
+    expect([splunk.status, splunk.container?.logStreamName, splunk.attempts?.[0]?.container?.logStreamName]).toEqual([
+      'SUCCEEDED',
+      undefined,
+      undefined
+    ])
+  })
+})

@@ -19,7 +19,7 @@ const failure = async (input: Get) => {
   const e = (await get(input).catch((error: unknown) => error)) as Error & { $metadata?: { httpStatusCode?: number } }
   return `${e.$metadata?.httpStatusCode} ${e.name}: ${e.message}`
 }
-const messages = (out: L.GetLogEventsCommandOutput) => out.events?.map((e) => e.message)
+const messages = (out: L.GetLogEventsCommandOutput) => out.events?.map((e) => e.message ?? '')
 /** A stream of `lines` in group G, its first line printed `in` ms from now, one every `everyMs`. */
 const stream = (name: string, output: ContainerOutput, inMs = 0) =>
   fake.logs.run({}, output, Date.now() + inMs, () => undefined, { group: G, stream: name, createGroup: false })

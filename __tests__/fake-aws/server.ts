@@ -29,8 +29,8 @@ export interface FakeAws {
   batch: BatchState
   ecs: EcsState
   logs: LogsState
-  /** Containers (Batch and ECS) whose execution role is this one fail to start: ssm:GetParameters is denied. */
-  denySecretReads(roleArn: string): void
+  /** Containers (Batch and ECS) started with this execution role fail to start: ssm:GetParameters is denied. */
+  denySecretReads(roleArn: string, denied?: boolean): void
   close(): Promise<void>
 }
 
@@ -231,7 +231,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     batch: batch.state,
     ecs: ecs.state,
     logs: logs.state,
-    denySecretReads: (roleArn) => void deniedRoles.add(roleArn),
+    denySecretReads: (roleArn, denied = true) => void (denied ? deniedRoles.add(roleArn) : deniedRoles.delete(roleArn)),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()))
