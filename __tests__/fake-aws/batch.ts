@@ -24,7 +24,7 @@ import {
 } from './batch-rules.js'
 import { secretValue, secretsProblem } from './ecs-rules.js'
 import { partitionOf } from './identity.js'
-import { awslogsOptions, type ContainerHooks, type ContainerOutput, type LogTarget } from './logs.js'
+import { awslogsTarget, type ContainerHooks, type ContainerOutput } from './logs.js'
 import { AwsError } from './protocols.js'
 import { optList, optString } from './validate.js'
 import type { Input, ServiceContext, ServiceDefinition, ServiceEnv } from './types.js'
@@ -438,16 +438,12 @@ export class BatchState {
     const taskId = randomBytes(16).toString('hex')
     // The compute environment's ECS cluster is not modelled: 'batch' stands for it (D).
     job.taskArn = `arn:${partitionOf(this.env.region)}:ecs:${this.env.region}:${this.env.accountId}:task/batch/${taskId}`
-    const options = awslogsOptions(container, true)
-    // LOGS.md 2.1: `/aws/batch/job` and `<definition name>/default/<task id>` unless the options say
-    // otherwise (the stream with a prefix, `<prefix>/default/<task id>`, is D); another driver: no stream.
-    const prefix = options?.['awslogs-stream-prefix'] ?? job.definition.jobDefinitionName
-    const group = options?.['awslogs-group'] ?? '/aws/batch/job'
-    const target: LogTarget | undefined = options && {
-      group: String(group),
-      stream: `${String(prefix)}/default/${taskId}`,
-      createGroup: options['awslogs-create-group'] === 'true'
-    }
+    // LOGS.md 2.1: `<definition name>/default/<task id>`; with a prefix `<prefix>/default/<task id>` (D).
+    const target = awslogsTarget(
+      container,
+      true,
+      (prefix = job.definition.jobDefinitionName) => `${prefix}/default/${taskId}`
+    )
     if (target) job.logStreamName = target.stream
     const secrets = records(container.secrets)
     if (secrets.length > 0 && container.executionRoleArn === undefined) {

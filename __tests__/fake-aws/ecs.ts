@@ -3,7 +3,7 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto'
 import * as rules from './ecs-rules.js'
 import { callerArn } from './identity.js'
-import { awslogsOptions, type ContainerHooks, type ContainerOutput } from './logs.js'
+import { awslogsTarget, type ContainerHooks, type ContainerOutput } from './logs.js'
 import { optBool, optList, optString } from './validate.js'
 import type { Input, ServiceDefinition, ServiceEnv } from './types.js'
 
@@ -366,14 +366,8 @@ export class EcsState {
   private runContainers(def: StoredDefinition, taskId: string, at: number): number {
     const durations = def.containerDefinitions.map((c) => {
       const name = String(c.name)
-      const options = awslogsOptions(c, false)
-      const group = options?.['awslogs-group']
-      const prefix = options?.['awslogs-stream-prefix']
-      const stream = prefix === undefined ? randomBytes(32).toString('hex') : `${String(prefix)}/${name}/${taskId}`
-      const target =
-        typeof group === 'string'
-          ? { group, stream, createGroup: options?.['awslogs-create-group'] === 'true' }
-          : undefined
+      const stream = (prefix?: string) => (prefix ? `${prefix}/${name}/${taskId}` : randomBytes(32).toString('hex'))
+      const target = awslogsTarget(c, false, stream)
       const value = (valueFrom: string) => rules.secretValue(this.env, valueFrom, this.hooks)
       return this.hooks.logs.run(c, this.taskOptions.output?.[name], at, value, target)
     })

@@ -59,13 +59,18 @@ function int(input: Input, key: string, min: number, max: number): number | unde
 }
 
 /**
- * A container's awslogs options (LOGS.md 2.1, 2.2), or undefined when it logs elsewhere. Without a
- * logConfiguration a Batch container uses awslogs (`byDefault`); an ECS container uses Docker's json-file.
+ * Where a container's awslogs driver writes (LOGS.md 2.1, 2.2): undefined for another driver or without a
+ * group. Without a logConfiguration a Batch container uses awslogs to /aws/batch/job; an ECS container
+ * Docker's json-file. `stream` names the stream after the awslogs-stream-prefix option.
  */
-export function awslogsOptions(container: Input, byDefault: boolean): Record<string, unknown> | undefined {
-  const conf = container.logConfiguration
-  if (!isRecord(conf)) return byDefault ? {} : undefined
-  return conf.logDriver === 'awslogs' ? (isRecord(conf.options) ? conf.options : {}) : undefined
+export function awslogsTarget(container: Input, batch: boolean, stream: (prefix?: string) => string) {
+  const conf = isRecord(container.logConfiguration) ? container.logConfiguration : { logDriver: batch && 'awslogs' }
+  const options = conf.logDriver === 'awslogs' ? (isRecord(conf.options) ? conf.options : {}) : undefined
+  const group = options?.['awslogs-group'] ?? (batch ? '/aws/batch/job' : undefined)
+  if (options === undefined || typeof group !== 'string') return undefined
+  const prefix = options['awslogs-stream-prefix']
+  const createGroup = options['awslogs-create-group'] === 'true'
+  return { group, stream: stream(typeof prefix === 'string' ? prefix : undefined), createGroup }
 }
 
 export class LogsState {
@@ -149,6 +154,7 @@ export class LogsState {
     const head = optBool(input, 'startFromHead') ?? false // LOGS.md 1.1: default false
     const token = optString(input, 'nextToken')
     // Name and pattern limits of the names (LOGS.md 1.1) are not checked: a bad name is simply not found.
+    // `unmask`: data protection is not modelled, so events are returned as printed.
     const groupName = identifier === undefined ? (byName ?? '') : this.groupOfIdentifier(identifier)
     const partition = partitionOf(this.env.region)
     if (this.denied) {
