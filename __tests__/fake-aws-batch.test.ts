@@ -197,3 +197,85 @@ describe('jobs', () => {
     }
   })
 })
+
+describe('container logs and attempts (LOGS.md 2.1, FAILURES.md 1.8)', () => {
+  const ROLE = 'arn:aws:iam::123456789012:role/exec'
+  const PARAM = 'arn:aws:ssm:us-east-1:123456789012:parameter/logs/token'
+  const secrets = [{ name: 'TOKEN', valueFrom: PARAM }, { name: 'PLAIN', valueFrom: '/logs/plain' }] // prettier-ignore
+  const props = { image: 'i', executionRoleArn: ROLE, environment: [{ name: 'MODE', value: 'ci' }], secrets }
+  let n = 0
+  /** Submits a job of a fresh definition named logs<n> with these containerProperties. */
+  const launch = (extra: object = {}, fargate = false) => {
+    const def = container(`logs${++n}`, { containerProperties: { ...props, ...extra } })
+    fake.batch.seedDefinition({ ...def, ...(fargate && { platformCapabilities: ['FARGATE'] }) })
+    return submit({ jobDefinition: `logs${n}` })
+  }
+  const ended = async (jobId: string) => {
+    for (let d = await detail(jobId); ; await sleep(5), d = await detail(jobId)) {
+      if (d?.status === 'SUCCEEDED' || d?.status === 'FAILED') return d
+    }
+  }
+  beforeAll(() => {
+    fake.ssm.put({ name: '/logs/token', value: 'tok-secret', type: 'SecureString' })
+    fake.ssm.put({ name: '/logs/plain', value: 'plain' })
+  })
+
+  it('prints its environment, then lines over time, into <definition>/default/<task id>; attempts[] once ended', async () => {
+    const output = { printEnvironment: true, lines: ['a', 'b'], everyMs: 50 }
+    fake.batch.setJobOutcome({ result: 'SUCCEEDED' }, { stepMs: 5, output })
+    const jobId = await launch()
+    await sleep(40)
+    const running = await detail(jobId)
+    const stream = running?.container?.logStreamName ?? ''
+    expect([running?.status, running?.attempts, stream]).toEqual([
+      'RUNNING',
+      [],
+      `logs${n}/default/${stream.slice(-32)}`
+    ])
+    const d = await ended(jobId)
+    const events = fake.logs.events('/aws/batch/job', stream)
+    const printed = events.map((e) => [e.message, e.timestamp - (d.startedAt ?? 0)])
+    expect(printed).toEqual([['MODE=ci', 0], ['TOKEN=tok-secret', 50], ['PLAIN=plain', 100], ['a', 150], ['b', 200]]) // prettier-ignore
+    expect(d.stoppedAt).toBeGreaterThan(events.at(-1)?.timestamp ?? Infinity)
+    const taskArn = expect.stringMatching(/^arn:aws:ecs:us-east-1:123456789012:task\/\w+\/[0-9a-f]{32}$/)
+    const { startedAt, stoppedAt } = d
+    const statusReason = 'Essential container in task exited'
+    const attempt = { container: { exitCode: 0, logStreamName: stream, taskArn }, startedAt, stoppedAt, statusReason }
+    expect(d.attempts).toEqual([attempt])
+  })
+
+  const denied = (task: string) =>
+    `AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/exec/${task} is not authorized to perform: ssm:GetParameters on resource: ${PARAM} because no identity-based policy allows the ssm:GetParameters action`
+  // prettier-ignore
+  const failures: Array<[string, boolean, object, (task: string) => string]> = [
+    ['denied role, EC2', false, {}, (t) => `^Fetching secret data from SSM Parameter Store in us-east-1: ${denied(t)} status code: 400, request id: [\\w-]+$`],
+    ['denied role, Fargate', true, {}, (t) => `^ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time\\(s\\): operation error SSM: GetParameters, https response error StatusCode: 400, RequestID: [\\w-]+, api error ${denied(t)}$`],
+    ['a missing parameter, EC2', false, { secrets: [{ name: 'G', valueFrom: '/logs/gone' }] }, () => '^Fetching secret data from SSM Parameter Store in us-east-1: invalid parameters: /logs/gone$']
+  ]
+  it.each(failures)(
+    '%s: FAILED, Task failed to start, its stream named, never created',
+    async (what, fargate, extra, reason) => {
+      fake.denySecretReads(ROLE, what.startsWith('denied'))
+      const d = await ended(await launch(extra, fargate))
+      fake.denySecretReads(ROLE, false)
+      const { container: c, attempts: [attempt] = [] } = d
+      const stream = expect.stringMatching(/\/default\//)
+      expect([d.statusReason, d.startedAt, c?.exitCode, attempt?.startedAt, c?.logStreamName]).toEqual(['Task failed to start', undefined, undefined, undefined, stream]) // prettier-ignore
+      expect(c?.reason).toMatch(new RegExp(reason(attempt?.container?.taskArn?.split('/').at(-1) ?? '')))
+      expect(fake.logs.streams('/aws/batch/job')).not.toContain(c?.logStreamName)
+    }
+  )
+
+  it('awslogs options: its group (awslogs-create-group) and prefix; another driver: no stream', async () => {
+    fake.batch.setJobOutcome({ result: 'SUCCEEDED' }, { stepMs: 2, output: { lines: ['hi'] } })
+    const options = { 'awslogs-group': '/custom', 'awslogs-stream-prefix': 'pre', 'awslogs-create-group': 'true' }
+    const custom = await ended(await launch({ logConfiguration: { logDriver: 'awslogs', options } }))
+    const splunk = await ended(await launch({ logConfiguration: { logDriver: 'splunk', options: {} } }))
+    const stream = custom.container?.logStreamName ?? ''
+    expect([stream.split('/')[0], fake.logs.events('/custom', stream).map((e) => e.message)]).toEqual(['pre', ['hi']])
+    expect([splunk.container?.logStreamName, splunk.attempts?.[0]?.container?.logStreamName]).toEqual([
+      undefined,
+      undefined
+    ])
+  })
+})

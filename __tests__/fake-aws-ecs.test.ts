@@ -281,3 +281,58 @@ describe('RunTask and DescribeTasks', () => {
     expect(services.failures).toEqual([{ arn: `${ARN}:service/main/ghost`, reason: 'MISSING' }])
   })
 })
+
+describe('container logs (LOGS.md 2.2) and a denied execution role (FAILURES.md 1.3)', () => {
+  const awslogs = (group: string, prefix = {}) => ({
+    logDriver: 'awslogs' as const,
+    options: { 'awslogs-group': group, 'awslogs-create-group': 'true', ...prefix }
+  })
+  const stopped = async (arn: string) => {
+    for (let t = await task(arn); ; await sleep(5), t = await task(arn)) if (t.lastStatus === 'STOPPED') return t
+  }
+  const id = (t: string | sdk.Task) => (typeof t === 'string' ? t : (t.taskArn ?? '')).split('/').at(-1) ?? ''
+  const PARAM = 'arn:aws:ssm:us-east-1:123456789012:parameter/p/s'
+
+  it('each container prints into <prefix>/<container>/<task id>; RUNNING lasts until the last line', async () => {
+    const side = { name: 'side', image: 'i', logConfiguration: { logDriver: 'splunk' as const, options: {} } }
+    const env = { environment: [{ name: 'E', value: '1' }], secrets: [{ name: 'S', valueFrom: PARAM }] }
+    const app = container({ ...env, logConfiguration: awslogs('/ecs/a', { 'awslogs-stream-prefix': 'ecs' }) })
+    const def = await register({ ...fargate(), containerDefinitions: [app, side] })
+    const output = { app: { printEnvironment: true, lines: ['done'], everyMs: 40 }, side: { lines: ['lost'] } }
+    fake.ecs.setTaskOutcome({ exitCodes: {} }, { stepMs: 5, output })
+    const t = await stopped(await run({ taskDefinition: def }))
+    const events = fake.logs.events('/ecs/a', `ecs/app/${id(t)}`)
+    const printed = events.map((e) => [e.message, e.timestamp - (t.startedAt?.getTime() ?? 0)])
+    expect(printed).toEqual([['E=1', 0], ['S=v', 40], ['done', 80]]) // prettier-ignore
+    expect(t.stoppingAt?.getTime()).toBeGreaterThan(events.at(-1)?.timestamp ?? Infinity)
+    expect(fake.logs.streams('/ecs/a')).toEqual([`ecs/app/${id(t)}`])
+  })
+
+  it('on EC2 without a stream prefix: a stream named after the Docker container id', async () => {
+    await stopped(
+      await run({ ...EC2, taskDefinition: await register(bridge({ logConfiguration: awslogs('/ecs/b') })) })
+    )
+    expect(fake.logs.streams('/ecs/b')).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/)])
+  })
+
+  it('denySecretReads(role): the task fails to start, the Fargate AccessDenied names its first parameter', async () => {
+    fake.denySecretReads(ROLE)
+    const t = await stopped(await run({ taskDefinition: 'secret' }))
+    fake.denySecretReads(ROLE, false)
+    const user = `arn:aws:sts::123456789012:assumed-role/exec/${id(t)}`
+    const denied = `api error AccessDeniedException: User: ${user} is not authorized to perform: ssm:GetParameters on resource: ${PARAM} because no identity-based policy allows the ssm:GetParameters action`
+    expect([t.stopCode, t.stoppedReason?.replace(/^ResourceInitializationError: unable to pull secrets .+ api error /, 'api error ')]).toEqual(['TaskFailedToStart', denied]) // prettier-ignore
+  })
+
+  it("a failing deployment's tasks that ran wrote their logs before it failed", async () => {
+    fake.ecs.setDeploymentOutcome(FAILED, { stepMs: 5 })
+    fake.ecs.setTaskOutcome({ exitCodes: { app: 1 } }, { stepMs: 5, output: { app: { lines: ['crash'] } } })
+    const next = fargate({ logConfiguration: awslogs('/ecs/svc', { 'awslogs-stream-prefix': 'svc' }) })
+    const { name, update } = await serviceWith(BREAKER, next)
+    await update()
+    while ((await service(name)).deployments?.[0]?.rolloutState !== 'FAILED') await sleep(5)
+    const { taskArns = [] } = await send('ListTasks', { cluster: 'main', serviceName: name, desiredStatus: 'STOPPED' })
+    const logged = taskArns.map((arn) => fake.logs.events('/ecs/svc', `svc/app/${id(arn)}`).map((e) => e.message))
+    expect(logged).toEqual(Array(3).fill(['crash']))
+  })
+})

@@ -17,6 +17,8 @@ const seed = (jobDefinitionName: string, containerProperties: object) =>
 
 beforeAll(() => {
   fake().batch.addQueue('q')
+  // The parameters referenced below exist: a Batch container whose secret does not exist never starts.
+  for (const name of ['/shared/token', '/shared/x']) fake().ssm.put({ name, value: 'shared', type: 'SecureString' })
   seed('app', container('app:1'))
   seed('norole', { image: 'x' })
 })

@@ -1,6 +1,6 @@
 // AWS Batch as far as the action uses it: job definitions (register, describe with the defaults Batch
 // fills in, deregister), SubmitJob, ListJobs by job name, and DescribeJobs through a job's lifecycle.
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import {
   DEFINITION_TYPES,
   JOB_NAME,
@@ -22,6 +22,9 @@ import {
   type DefinitionType,
   type JobStatus
 } from './batch-rules.js'
+import { secretValue, secretsProblem } from './ecs-rules.js'
+import { partitionOf } from './identity.js'
+import { awslogsTarget, type ContainerHooks, type ContainerOutput } from './logs.js'
 import { AwsError } from './protocols.js'
 import { optList, optString } from './validate.js'
 import type { Input, ServiceContext, ServiceDefinition, ServiceEnv } from './types.js'
@@ -53,6 +56,8 @@ export interface JobOutcomeOptions {
   stepMs?: number
   /** the job reaches RUNNING and stays there */
   holdAt?: 'RUNNING'
+  /** what a container job prints once RUNNING; it runs at least until its last line */
+  output?: ContainerOutput
 }
 
 /**
@@ -90,6 +95,8 @@ const DEFINITION_MEMBERS = (
 const UNMODELLED_SUBMIT = ['arrayProperties', 'dependsOn', 'nodeOverrides', 'eksPropertiesOverride', 'shareIdentifier']
 /** The statusReason of a job whose essential container ended (DescribeJobs answers in the Batch docs). */
 const SUCCESS_REASON = 'Essential container in task exited'
+/** FAILURES.md 1.8: a container that never started; container.reason says why. */
+const START_FAILURE = 'Task failed to start'
 const DEFAULT_STEP_MS = 20
 /**
  * DescribeJobDefinitions returns these container lists as [] when none were given (a published
@@ -188,6 +195,8 @@ interface StoredJob {
   /** undefined: the job stays RUNNING */
   end?: { status: 'SUCCEEDED' | 'FAILED'; at: number; statusReason: string; exitCode?: number; reason?: string }
   logStreamName?: string
+  /** the ECS task that runs a container job's attempt */
+  taskArn?: string
 }
 
 const endOf = (job: StoredJob, now: number) => (job.end !== undefined && job.end.at <= now ? job.end : undefined)
@@ -212,7 +221,10 @@ export class BatchState {
   private outcome: JobOutcome = { result: 'SUCCEEDED' }
   private outcomeOptions: JobOutcomeOptions = {}
 
-  constructor(private readonly env: ServiceEnv) {}
+  constructor(
+    private readonly env: ServiceEnv,
+    private readonly hooks: ContainerHooks
+  ) {}
 
   /** Seeds a job queue; returns its ARN. */
   addQueue(name: string): string {
@@ -383,7 +395,6 @@ export class BatchState {
     const jobId = randomUUID()
     const createdAt = Date.now()
     const step = this.outcomeOptions.stepMs ?? DEFAULT_STEP_MS
-    const taskId = randomUUID().replace(/-/g, '')
     const job: StoredJob = {
       seq: ++this.seq,
       jobId,
@@ -397,11 +408,16 @@ export class BatchState {
         at: createdAt + (i + 1) * step
       }))
     }
-    // A container job logs to <definition name>/default/<task id> (JobDetail container.logStreamName).
-    if (def.containerProperties !== undefined) job.logStreamName = `${def.jobDefinitionName}/default/${taskId}`
+    const runningAt = createdAt + 3 * step
+    const container = isRecord(def.containerProperties) ? def.containerProperties : undefined
+    const { running, problem } = container ? this.startContainer(job, container, runningAt) : { running: 0 }
     const o = this.outcome
-    if (this.outcomeOptions.holdAt !== 'RUNNING') {
-      const at = createdAt + 4 * step
+    if (problem !== undefined) {
+      // FAILURES.md 1.8: it never runs; the stream it was named never exists (LOGS.md 2.1, nextstrain).
+      job.steps.pop()
+      job.end = { status: 'FAILED', at: runningAt, statusReason: START_FAILURE, reason: problem }
+    } else if (this.outcomeOptions.holdAt !== 'RUNNING') {
+      const at = runningAt + Math.max(step, running)
       if (o.result === 'SUCCEEDED') job.end = { status: 'SUCCEEDED', at, statusReason: SUCCESS_REASON, exitCode: 0 }
       else {
         job.end = { status: 'FAILED', at, statusReason: o.statusReason }
@@ -414,15 +430,57 @@ export class BatchState {
     return { jobArn: jobArn(this.env, jobId), jobName, jobId }
   }
 
+  /**
+   * A container job's ECS task: its log stream and why it fails to start, if it does (the texts of ECS,
+   * FAILURES.md 1.8); else what it prints from `at` on and for how long.
+   */
+  private startContainer(job: StoredJob, container: Input, at: number): { running: number; problem?: string } {
+    const taskId = randomBytes(16).toString('hex')
+    // The compute environment's ECS cluster is not modelled: 'batch' stands for it (D).
+    job.taskArn = `arn:${partitionOf(this.env.region)}:ecs:${this.env.region}:${this.env.accountId}:task/batch/${taskId}`
+    // LOGS.md 2.1: `<definition name>/default/<task id>`; with a prefix `<prefix>/default/<task id>` (D).
+    const target = awslogsTarget(
+      container,
+      true,
+      (prefix = job.definition.jobDefinitionName) => `${prefix}/default/${taskId}`
+    )
+    if (target) job.logStreamName = target.stream
+    const secrets = records(container.secrets)
+    if (secrets.length > 0 && container.executionRoleArn === undefined) {
+      throw new AwsError('NotModelledByFake', 'A Batch container with secrets and no executionRoleArn is not modelled.')
+    }
+    const fargate =
+      Array.isArray(job.definition.platformCapabilities) && job.definition.platformCapabilities.includes('FARGATE')
+    const problem = secretsProblem(
+      { ...container, containerDefinitions: [container] },
+      fargate,
+      this.env,
+      taskId,
+      this.hooks
+    )
+    if (problem !== undefined) return { running: 0, problem }
+    const value = (valueFrom: string) => secretValue(this.env, valueFrom, this.hooks)
+    return { running: this.hooks.logs.run(container, this.outcomeOptions.output, at, value, target) }
+  }
+
   /** The JobDetail members the action reads, and the job's identity. */
   private detail(job: StoredJob, now: number): Input {
     const v = view(job, now)
     const end = endOf(job, now)
-    // The log stream exists once the container runs; the exit code once it ended.
+    // The stream is named once the container runs, or when it failed to start; the exit code once it ended.
+    const named = (v.startedAt !== undefined || end !== undefined) && job.logStreamName !== undefined
     const container = {
       ...(end?.exitCode !== undefined && { exitCode: end.exitCode }),
       ...(end?.reason !== undefined && { reason: end.reason }),
-      ...(v.startedAt !== undefined && job.logStreamName !== undefined && { logStreamName: job.logStreamName })
+      ...(named && { logStreamName: job.logStreamName })
+    }
+    // LOGS.md 2.1, FAILURES.md 1.8: no attempt while the job runs, one (retries are not modelled) once it
+    // ended. Jobs with ecsProperties or nodeProperties have no attempts here.
+    const attempt = end && {
+      container: { ...container, taskArn: job.taskArn },
+      ...(v.startedAt !== undefined && { startedAt: v.startedAt }),
+      stoppedAt: end.at,
+      statusReason: end.statusReason
     }
     return {
       jobArn: jobArn(this.env, job.jobId),
@@ -433,7 +491,7 @@ export class BatchState {
       createdAt: job.createdAt,
       jobDefinition: job.definition.jobDefinitionArn,
       ...(job.input.tags !== undefined && { tags: job.input.tags }),
-      ...(job.definition.containerProperties !== undefined && { container })
+      ...(job.definition.containerProperties !== undefined && { container, attempts: attempt ? [attempt] : [] })
     }
   }
 
@@ -480,8 +538,11 @@ export class BatchState {
   }
 }
 
-export function createBatch(env: ServiceEnv): { definition: ServiceDefinition; state: BatchState } {
-  const state = new BatchState(env)
+export function createBatch(
+  env: ServiceEnv,
+  hooks: ContainerHooks
+): { definition: ServiceDefinition; state: BatchState } {
+  const state = new BatchState(env, hooks)
   const operations: ServiceDefinition['operations'] = {
     RegisterJobDefinition: (i) => state.registerJobDefinition(i),
     DescribeJobDefinitions: (i) => state.describeJobDefinitions(i),

@@ -2,6 +2,7 @@
 // TaskDefinition, Secret, Tag, RunTask, ListTaskDefinitions, "Ensuring idempotency"; ECS Developer Guide: "Pass
 // sensitive data to a container"). ECS reports request problems as ClientException or InvalidParameterException
 // (HTTP 400); it has no ValidationException.
+import { randomUUID } from 'node:crypto'
 import { partitionOf } from './identity.js'
 import { AwsError } from './protocols.js'
 import { asRecord, optList, optString } from './validate.js'
@@ -186,25 +187,60 @@ export function checkLaunch(input: Input, def: Input & { compatibilities: string
 const RESOURCE_INITIALIZATION =
   'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: '
 
+/** What a container launch needs to know of the secrets it reads (SSM parameters, fake.denySecretReads). */
+export interface SecretReads {
+  /** the value of the SSM parameter of this name, if there is one */
+  ssmParameterValue(name: string): string | undefined
+  secretReadsDenied(roleArn: string): boolean
+}
+
+/** The value a container gets for a secret (an SSM parameter by name or ARN), undefined if there is none. */
+export function secretValue(env: ServiceEnv, valueFrom: string, reads: SecretReads): string | undefined {
+  const names = ssmNames(env, valueFrom)
+  if (names === undefined) throw new AwsError('NotModelledByFake', 'Secrets Manager values are not modelled.')
+  return names.map((name) => reads.ssmParameterValue(name)).find((v) => v !== undefined)
+}
+
 /**
- * Why a task of this definition fails to start, if it does: ECS fetches its secrets with the task
- * execution role when it starts, and fails it when the role is missing or a parameter does not exist.
+ * Why a task of this definition (or a Batch job's container) fails to start, if it does: ECS fetches
+ * its secrets with the execution role when it starts, and fails it when the role is missing or denied
+ * or a parameter does not exist. Texts: FAILURES.md 1.2-1.4 (Batch shows the same, 1.8).
  */
 export function secretsProblem(
   def: Input & { containerDefinitions: Input[] },
-  launchType: string,
-  region: string,
-  exists: (valueFrom: string) => boolean
+  fargate: boolean,
+  env: ServiceEnv,
+  taskId: string,
+  reads: SecretReads
 ): string | undefined {
-  const secrets = def.containerDefinitions.flatMap(secretsOf)
-  if (def.executionRoleArn === undefined && secrets.length > 0) {
+  const secrets = def.containerDefinitions.flatMap(secretsOf).map((s) => String(s.valueFrom))
+  const role = optString(def, 'executionRoleArn')
+  if (role === undefined && secrets.length > 0) {
     return `${RESOURCE_INITIALIZATION}the task definition has no execution role to retrieve the secrets with`
   }
-  const missing = [...new Set(secrets.map((s) => String(s.valueFrom)).filter((v) => !exists(v)))].join(', ')
+  const ssm = secrets.filter((v) => ssmNames(env, v) !== undefined)
+  const [first] = ssm
+  if (role !== undefined && first !== undefined && reads.secretReadsDenied(role)) {
+    // FAILURES.md 1.3: the task's session of the role; only the first failing parameter is named.
+    const partition = partitionOf(env.region)
+    const arn = first.startsWith('arn:')
+      ? first
+      : `arn:${partition}:ssm:${env.region}:${env.accountId}:parameter/${first.replace(/^\//, '')}`
+    const user = `arn:${partition}:sts::${env.accountId}:assumed-role/${role.slice(role.lastIndexOf('/') + 1)}/${taskId}`
+    const denied =
+      `AccessDeniedException: User: ${user} is not authorized to perform: ssm:GetParameters on resource: ${arn} ` +
+      'because no identity-based policy allows the ssm:GetParameters action'
+    // Fargate in the newer SDK v2 wording, the EC2 agent in the SDK v1 wording (both samples in 1.3).
+    return fargate
+      ? `${RESOURCE_INITIALIZATION}unable to retrieve secrets from ssm: service call has been retried 1 time(s): ` +
+          `operation error SSM: GetParameters, https response error StatusCode: 400, RequestID: ${randomUUID()}, api error ${denied}`
+      : `Fetching secret data from SSM Parameter Store in ${env.region}: ${denied} status code: 400, request id: ${randomUUID()}`
+  }
+  const missing = [...new Set(ssm.filter((v) => secretValue(env, v, reads) === undefined))].join(', ')
   if (!missing) return undefined
-  return launchType === 'FARGATE'
+  return fargate
     ? `${RESOURCE_INITIALIZATION}unable to retrieve secrets from ssm: service call has been retried 1 time(s): invalid ssm parameters: ${missing}`
-    : `Fetching secret data from SSM Parameter Store in ${region}: invalid parameters: ${missing}`
+    : `Fetching secret data from SSM Parameter Store in ${env.region}: invalid parameters: ${missing}`
 }
 
 /**

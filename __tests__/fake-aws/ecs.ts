@@ -3,6 +3,7 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto'
 import * as rules from './ecs-rules.js'
 import { callerArn } from './identity.js'
+import { awslogsTarget, type ContainerHooks, type ContainerOutput } from './logs.js'
 import { optBool, optList, optString } from './validate.js'
 import type { Input, ServiceDefinition, ServiceEnv } from './types.js'
 
@@ -48,8 +49,11 @@ export interface TaskOutcome {
   stopCode?: rules.StopCode
 }
 
-/** stepMs: time spent in each status before STOPPED, default 20 ms */
-export type TaskOutcomeOptions = { stepMs?: number }
+/**
+ * stepMs: time spent in each status before STOPPED, default 20 ms; RUNNING lasts at least until the
+ * last line of `output`, what each container (by name) prints.
+ */
+export type TaskOutcomeOptions = { stepMs?: number; output?: Record<string, ContainerOutput> }
 
 /** containerInstances: how many are registered, default 0; a task with the EC2 launch type needs one */
 export type EcsClusterOptions = { containerInstances?: number }
@@ -114,9 +118,9 @@ type StoredTask = Pick<EcsTask, 'cluster' | 'input'> & {
   def: StoredDefinition
   launchType: string
   createdAt: number
-  /** the statuses the task goes through, one every `step` ms from createdAt */
+  /** the statuses the task goes through, and when each begins (the first at createdAt) */
   statuses: TaskStatus[]
-  step: number
+  at: number[]
   /** how the task ends, once it does */
   stop: Partial<TaskOutcome> & { stoppedReason: string; stopCode: string }
 }
@@ -144,8 +148,8 @@ export class EcsState {
 
   constructor(
     private readonly env: ServiceEnv,
-    /** whether an SSM parameter of this name exists (secrets are fetched from it when a task starts) */
-    private readonly ssmParameterExists: (name: string) => boolean = () => true
+    /** secrets are fetched when a task starts; its containers log */
+    private readonly hooks: ContainerHooks
   ) {}
 
   /** Seeds a cluster (CreateCluster is idempotent: adding it again only applies the options); returns its ARN. */
@@ -311,10 +315,9 @@ export class EcsState {
     return cluster
   }
 
-  /** Why tasks of this definition fail to start, if they do ("Pass sensitive data to a container"). */
-  private startProblem(def: StoredDefinition, launchType: string): string | undefined {
-    const exists = (valueFrom: string) => rules.ssmNames(this.env, valueFrom)?.some(this.ssmParameterExists) !== false
-    return rules.secretsProblem(def, launchType, this.env.region, exists)
+  /** Why a task of this definition fails to start, if it does ("Pass sensitive data to a container"). */
+  private startProblem(def: StoredDefinition, launchType: string, taskId: string): string | undefined {
+    return rules.secretsProblem(def, launchType === 'FARGATE', this.env, taskId, this.hooks)
   }
 
   runTask(input: Input) {
@@ -332,19 +335,43 @@ export class EcsState {
     return { tasks: [this.taskView(task, task.createdAt)], failures: [] }
   }
 
-  /** A task started now, its life laid out by `lifecycle`. */
-  private storeTask(cluster: StoredCluster, def: StoredDefinition, input: Input, launchType: string, at: number) {
+  /** A task started at `at`, its life laid out by `lifecycle`. */
+  private storeTask(
+    cluster: StoredCluster,
+    def: StoredDefinition,
+    input: Input,
+    launchType: string,
+    at: number,
+    step = stepOf(this.taskOptions, 20)
+  ) {
+    const id = randomBytes(16).toString('hex')
     const task: StoredTask = {
-      id: randomBytes(16).toString('hex'),
+      id,
       cluster: cluster.name,
       def,
       input,
       launchType,
       createdAt: at,
-      ...this.lifecycle(def, this.startProblem(def, launchType))
+      ...this.lifecycle(def, id, at, step, this.startProblem(def, launchType, id))
     }
     this.tasksById.set(task.id, task)
     return task
+  }
+
+  /**
+   * Lays out what each container of a task that runs from `at` prints, in its awslogs stream
+   * `<prefix>/<container>/<task id>` (LOGS.md 2.2), created when it runs; without a prefix the stream is
+   * named after the Docker container id, modelled as 64 random hex digits. Returns how long it runs.
+   */
+  private runContainers(def: StoredDefinition, taskId: string, at: number): number {
+    const durations = def.containerDefinitions.map((c) => {
+      const name = String(c.name)
+      const stream = (prefix?: string) => (prefix ? `${prefix}/${name}/${taskId}` : randomBytes(32).toString('hex'))
+      const target = awslogsTarget(c, false, stream)
+      const value = (valueFrom: string) => rules.secretValue(this.env, valueFrom, this.hooks)
+      return this.hooks.logs.run(c, this.taskOptions.output?.[name], at, value, target)
+    })
+    return Math.max(0, ...durations)
   }
 
   /**
@@ -354,18 +381,27 @@ export class EcsState {
    */
   private lifecycle(
     def: StoredDefinition,
+    id: string,
+    createdAt: number,
+    step: number,
     problem: string | undefined
-  ): Pick<StoredTask, 'statuses' | 'step' | 'stop'> {
+  ): Pick<StoredTask, 'statuses' | 'at' | 'stop'> {
     const [awsvpc, runs] = [def.networkMode === 'awsvpc', problem === undefined]
-    const statuses = [awsvpc && 'PROVISIONING', 'PENDING', runs && 'RUNNING', awsvpc && 'DEPROVISIONING', 'STOPPED']
+    const candidates = [awsvpc && 'PROVISIONING', 'PENDING', runs && 'RUNNING', awsvpc && 'DEPROVISIONING', 'STOPPED']
+    const statuses = candidates.filter((s): s is TaskStatus => typeof s === 'string')
+    const at = [createdAt]
+    for (const status of statuses.slice(0, -1)) {
+      const start = at.at(-1) ?? createdAt
+      at.push(start + (status === 'RUNNING' ? Math.max(step, this.runContainers(def, id, start)) : step))
+    }
     const {
       stoppedReason = 'Essential container in task exited',
       stopCode = 'EssentialContainerExited',
       ...exits
     } = this.taskOutcome
     return {
-      statuses: statuses.filter((s): s is TaskStatus => typeof s === 'string'),
-      step: stepOf(this.taskOptions, 20),
+      statuses,
+      at,
       stop:
         problem === undefined
           ? structuredClone({ ...exits, stoppedReason, stopCode })
@@ -374,11 +410,10 @@ export class EcsState {
   }
 
   private taskView(task: StoredTask, now: number) {
-    const steps = task.step ? Math.floor((now - task.createdAt) / task.step) + 1 : Infinity
-    const reached = Math.min(task.statuses.length, steps)
+    const reached = Math.max(1, task.at.filter((t) => t <= now).length)
     const timeOf = (s: TaskStatus) => {
       const i = task.statuses.indexOf(s)
-      return i >= 0 && i < reached ? new Date(task.createdAt + i * task.step) : undefined
+      return i >= 0 && i < reached ? new Date(task.at[i] ?? 0) : undefined
     }
     const [startedAt, stoppedAt] = [timeOf('RUNNING'), timeOf('STOPPED')]
     const stoppingAt = timeOf('DEPROVISIONING') ?? stoppedAt
@@ -571,15 +606,17 @@ export class EcsState {
       // A test set-up mistake, not an AWS error: the circuit breaker decides whether ECS rolls back.
       throw new Error(`fake-aws: rollback: ${outcome.rollback} is not what the breaker of ${svc.name} does`)
     }
-    const problem = this.startProblem(def, svc.launchType)
-    const deployment = this.deploy(svc, def, now, problem === undefined ? outcome : { result: 'FAILED' })
-    // The tasks it tried to start stop at once; the circuit breaker's minimum failure threshold is 3
+    // Whether its tasks fail to start does not depend on the task id their failure names.
+    const failsToStart = this.startProblem(def, svc.launchType, '') !== undefined
+    const deployment = this.deploy(svc, def, now, failsToStart ? { result: 'FAILED' } : outcome)
+    // A failing deployment leaves stopped tasks: the circuit breaker's minimum failure threshold is 3
     // ("ServiceDeploymentCircuitBreaker"). A service's tasks carry startedBy = the deployment id and
-    // group = service:<name> (FAILURES.md, 3.3).
-    for (let i = 0; problem !== undefined && i < 3; i++) {
+    // group = service:<name> (FAILURES.md, 3.3). Those that fail to start stop at once; those that run
+    // (and log) as setTaskOutcome says. They have stopped by the time the deployment fails.
+    for (let i = 0; (failsToStart || outcome.result === 'FAILED') && i < 3; i++) {
       const input = { startedBy: deployment.id, group: `service:${svc.name}` }
-      // Stopped by the time the breaker fails the deployment.
-      this.storeTask(cluster, def, input, svc.launchType, now).step = 0
+      const task = this.storeTask(cluster, def, input, svc.launchType, now, failsToStart ? 0 : undefined)
+      if (svc.rollout) svc.rollout.endsAt = Math.max(svc.rollout.endsAt, task.at.at(-1) ?? now)
     }
     // The answer shows the new deployment as it starts, even one that is to end at once.
     return { service: this.serviceView(svc) }
@@ -593,11 +630,8 @@ export class EcsState {
   }
 }
 
-export function createEcs(
-  env: ServiceEnv,
-  hooks: { ssmParameterExists?: (name: string) => boolean } = {}
-): { definition: ServiceDefinition; state: EcsState } {
-  const state = new EcsState(env, hooks.ssmParameterExists)
+export function createEcs(env: ServiceEnv, hooks: ContainerHooks): { definition: ServiceDefinition; state: EcsState } {
+  const state = new EcsState(env, hooks)
   const definition: ServiceDefinition = {
     service: 'ecs',
     protocol: 'awsJson1_1',

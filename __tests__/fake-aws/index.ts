@@ -1,5 +1,6 @@
 export { startFakeAws, type FakeAws } from './server.js'
 export type { JobOutcome } from './batch.js'
 export type { DeploymentOutcome, TaskOutcome } from './ecs.js'
+export type { ContainerOutput, LogEvent } from './logs.js'
 export type { SsmParameter, SsmSeed } from './ssm.js'
 export type { Fault, FaultKind, FakeAwsOptions, Quota, RecordedRequest } from './types.js'

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createBatch, type BatchState } from './batch.js'
 import { createEcs, type EcsState } from './ecs.js'
+import { createLogs, type ContainerHooks, type LogsState } from './logs.js'
 import { AwsError, guessProtocol, protocols, type RawRequest, type WireResponse } from './protocols.js'
 import { createSsm, type SsmState } from './ssm.js'
 import { createSts } from './sts.js'
@@ -27,6 +28,9 @@ export interface FakeAws {
   ssm: SsmState
   batch: BatchState
   ecs: EcsState
+  logs: LogsState
+  /** Containers (Batch and ECS) started with this execution role fail to start: ssm:GetParameters is denied. */
+  denySecretReads(roleArn: string, denied?: boolean): void
   close(): Promise<void>
 }
 
@@ -75,12 +79,18 @@ function quotaKeeper(quotas: Record<string, Quota>, now: () => number): (operati
 export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAws> {
   const env = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '123456789012' }
   const ssm = createSsm(env)
-  const batch = createBatch(env)
-  // ECS fetches a task's secrets from SSM when the task starts.
-  const ecs = createEcs(env, { ssmParameterExists: (name) => ssm.state.get(name) !== undefined })
-  const services = new Map<string, ServiceDefinition>(
-    [ssm.definition, batch.definition, ecs.definition, createSts(env).definition].map((d) => [d.service, d])
-  )
+  const logs = createLogs(env)
+  const deniedRoles = new Set<string>()
+  // A container fetches its secrets from SSM when it starts, then logs.
+  const hooks: ContainerHooks = {
+    ssmParameterValue: (name) => ssm.state.get(name)?.value,
+    secretReadsDenied: (roleArn) => deniedRoles.has(roleArn),
+    logs: logs.state
+  }
+  const batch = createBatch(env, hooks)
+  const ecs = createEcs(env, hooks)
+  const definitions = [ssm, batch, ecs, logs, createSts(env)].map((s) => s.definition)
+  const services = new Map<string, ServiceDefinition>(definitions.map((d) => [d.service, d]))
   const requests: RecordedRequest[] = []
   let faults: Array<{ fault: Fault; remaining: number; skip: number }> = []
   const t0 = performance.now()
@@ -220,6 +230,8 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     ssm: ssm.state,
     batch: batch.state,
     ecs: ecs.state,
+    logs: logs.state,
+    denySecretReads: (roleArn, denied = true) => void (denied ? deniedRoles.add(roleArn) : deniedRoles.delete(roleArn)),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()))
