@@ -119,6 +119,11 @@ it('an event is returned once its ingestion time has passed, and the token then 
     false
   ])
   expect(fake.logs.events(G, 'soon').map((e) => e.message)).toEqual(['now', 'soon'])
+  fake.logs.ingestionDelay(150)
+  stream('lagging', ['late'])
+  fake.logs.ingestionDelay(0)
+  const [{ timestamp = 0, ingestionTime = 0 } = {}] = fake.logs.events(G, 'lagging')
+  expect([ingestionTime - timestamp, text(await head('lagging'))]).toEqual([150, []])
 })
 
 it('over the quota (rate 1) ThrottlingException; /aws/batch/job exists from the start', async () => {

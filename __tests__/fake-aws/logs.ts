@@ -77,6 +77,7 @@ export class LogsState {
   /** group name → when it was created and its streams */
   private readonly groups = new Map<string, { createdAt: number; streams: Map<string, Stream> }>()
   private denied = false
+  private lagMs = 0
 
   constructor(private readonly env: ServiceEnv) {
     // LOGS.md 2.1: Batch's default group.
@@ -100,6 +101,15 @@ export class LogsState {
     return [...(this.groups.get(group)?.streams.keys() ?? [])]
   }
 
+  /**
+   * Lines laid out from now on reach GetLogEvents this long after they were printed. Events carry
+   * both times (LOGS.md 1.1); lines printed just before a task ended have been seen to arrive after
+   * it was reported stopped (apache/airflow#21573, #43717, #73210).
+   */
+  ingestionDelay(ms: number): void {
+    this.lagMs = ms
+  }
+
   /** While on, GetLogEvents is denied to the caller. */
   deny(on = true): void {
     this.denied = on
@@ -107,7 +117,7 @@ export class LogsState {
 
   /**
    * What a container started at `at` prints, laid out in its stream; returns how long it runs (its last
-   * line comes before it ends). Each line is one event, timestamp = ingestionTime = when it is printed.
+   * line comes before it ends). Each line is one event, its timestamp when it is printed.
    */
   run(
     container: Input,
@@ -130,7 +140,11 @@ export class LogsState {
     if (target?.createGroup) this.createGroup(target.group, at)
     const group = target && this.groups.get(target.group)
     if (target && group) {
-      const events = lines.map((message, i) => ({ timestamp: at + i * every, message, ingestionTime: at + i * every }))
+      const events = lines.map((message, i) => ({
+        timestamp: at + i * every,
+        message,
+        ingestionTime: at + i * every + this.lagMs
+      }))
       const tokenBase = Array.from({ length: 36 }, () => randomInt(10)).join('')
       group.streams.set(target.stream, { createdAt: at, events, tokenBase })
     }
