@@ -86,7 +86,7 @@ describe('LogFollower', () => {
     w.follower.follow([w.logs('app'), w.logs('app')])
     await w.follower.finish(5_000)
     expect(w.warnings).toEqual([
-      "Logs of container 'app' (g app) could not be read: it does not exist: the container may never have started."
+      "Logs of container 'app' (g app) could not be read: ResourceNotFoundException The container may never have started."
     ])
     expect(w.reads.length).toBeGreaterThan(3)
   })

@@ -20,7 +20,8 @@ const lines: string[] = []
 const log = {
   info: (m: string) => lines.push(m),
   warning: (m: string) => lines.push(`warning: ${m}`),
-  debug: () => undefined, relay: () => undefined
+  debug: () => undefined,
+  relay: () => undefined
 }
 const sleeps: number[] = []
 const sleep = async (ms: number) => {

@@ -123,7 +123,7 @@ export class LogFollower {
         const retry = isMissingStream(error) || isTransient(error)
         if (!retry || this.ended(askedAt)) {
           const why = isMissingStream(error)
-            ? 'it does not exist: the container may never have started'
+            ? `${(error as Error).message} The container may never have started`
             : `${describeAwsError(error)}; reading it needs logs:GetLogEvents on its stream`
           this.options.warning(`Logs of container '${container}' (${where}) could not be read: ${why}.`)
           return
