@@ -58,6 +58,8 @@ export function useInProcessRun(): { fake: () => FakeAws; runWith: typeof runWit
       GITHUB_STEP_SUMMARY: summaryFile,
       GITHUB_RUN_ID: '42',
       GITHUB_RUN_ATTEMPT: '1',
+      // The fake's log lines arrive at once, and sleeps here return at once: no reading on after the end.
+      SSM_SECRETS_ACTION_LOG_GRACE_MS: '0',
       ...env
     })
     Object.assign(process.env, inputVariables(inputs))
