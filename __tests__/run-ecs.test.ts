@@ -77,6 +77,32 @@ describe('a service', () => {
     )
   })
 
+  it('a failed rollout lists its stopped tasks with the last lines they logged, redacted', async () => {
+    const awslogs = { 'awslogs-group': '/ecs/crashy', 'awslogs-stream-prefix': 'ecs', 'awslogs-create-group': 'true' }
+    const definition = taskDefinition('crashy')
+    const app = { ...definition.containerDefinitions[0], logConfiguration: { logDriver: 'awslogs', options: awslogs } }
+    const registered = fake().ecs.seedTaskDefinition({ ...definition, containerDefinitions: [app] })
+    fake().ecs.addService({
+      cluster: 'main',
+      serviceName: 'crashy',
+      taskDefinition: registered.arn,
+      deploymentCircuitBreaker: { enable: true, rollback: true }
+    })
+    fake().ecs.setDeploymentOutcome({ result: 'FAILED', reason: 'tasks failed to start', rollback: true })
+    fake().ecs.setTaskOutcome(
+      { exitCodes: { app: 1 } },
+      { output: { app: { lines: ['boot', 'token api-token-value-1 rejected'] } } }
+    )
+    const inputs = { ...service, 'task-definition': 'crashy', service: 'crashy', wait: 'true' }
+    const [error = ''] = (await runWith(inputs, runId(32))).errors
+    fake().ecs.setDeploymentOutcome({ result: 'COMPLETED' })
+    fake().ecs.setTaskOutcome({ exitCodes: {} })
+    expect(error).toMatch(
+      /\n- arn:aws:ecs:\S+: .*container 'app' exited with code 1\n  Last 2 log lines:\n    boot\n    token \*\*\* rejected/
+    )
+    expect(error).not.toContain('api-token-value-1')
+  })
+
   it('a rollout whose tasks cannot read a parameter fails with its stopped tasks, their reason and the fix', async () => {
     // A service of its own: the revision registered here keeps the broken reference.
     const registered = fake().ecs.seedTaskDefinition(taskDefinition('broken'))

@@ -16,12 +16,12 @@ import { OUTPUT, type OutputName } from '../names.js'
 import type { Sleep } from '../concurrency.js'
 import { deployServiceOnce, submitJobOnce } from './send.js'
 import { waitForJob, waitForTask, type WaitResult } from './wait.js'
-import { waitForDeployment } from './wait-deployment.js'
-import { logPageReader } from '../aws/logs.js'
+import { waitForDeployment, type TaskTail } from './wait-deployment.js'
+import { lastMessages, logPageReader } from '../aws/logs.js'
 import { millisecondsFromEnv } from '../aws/clients.js'
-import { batchJobLogs, ecsTaskLogs } from '../plan/logs.js'
+import { batchJobLogs, ecsTaskLogs, type LogStream } from '../plan/logs.js'
 import { logStreamLink } from '../plan/links.js'
-import { END_GRACE_MS, LogFollower } from './logs.js'
+import { END_GRACE_MS, lastLines, LogFollower } from './logs.js'
 
 export type { LaunchReport }
 
@@ -123,7 +123,8 @@ export async function launch(options: LaunchOptions): Promise<LaunchResult> {
           service,
           taskDefinition,
           started,
-          timeoutMinutes: waitTimeoutMinutes
+          timeoutMinutes: waitTimeoutMinutes,
+          taskTail: taskTail(options)
         })
       }
       break
@@ -164,6 +165,18 @@ export async function launch(options: LaunchOptions): Promise<LaunchResult> {
   report.status = waited.status
   const failure = await readToTheEnd(follower, waited, report, partition, options.launch.logLines)
   return { report, outputs, ...(failure ? { failure } : {}) }
+}
+
+// A failed deployment's error shows a few lines of each stopped task: at most 3 tasks are listed.
+const TASK_TAIL_LINES = 10
+
+/** The last lines of a failed deployment's stopped task, when logs are on. */
+function taskTail(options: LaunchOptions): TaskTail | undefined {
+  const { logs, logLines } = options.launch
+  if (!logs || logLines === 0) return undefined
+  const limit = Math.min(logLines, TASK_TAIL_LINES)
+  const readLast = (stream: LogStream, count: number) => lastMessages(options.clients, stream, count)
+  return (taskArn) => lastLines(readLast, ecsTaskLogs(options.definition, taskArn, options.request.region), limit)
 }
 
 function followerFor(options: LaunchOptions): LogFollower | undefined {

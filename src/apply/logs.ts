@@ -134,3 +134,22 @@ export class LogFollower {
     }
   }
 }
+
+/**
+ * The last `limit` lines of a stopped task's containers, prefixed like followed lines; a stream that
+ * cannot be read (the container never started) gives none.
+ */
+export async function lastLines(
+  readLast: (stream: LogStream, limit: number) => Promise<string[]>,
+  containers: readonly ContainerLogs[],
+  limit: number
+): Promise<string[]> {
+  const many = containers.length > 1
+  const read = await Promise.all(
+    containers.map(async ({ container, stream }) => {
+      const messages = stream ? await readLast(stream, limit).catch(() => []) : []
+      return messages.flatMap((message) => eventLines(message, many ? container : undefined)).slice(-limit)
+    })
+  )
+  return read.flat()
+}

@@ -3,6 +3,7 @@ import type { Service } from '@aws-sdk/client-ecs'
 import type { AwsClients } from '../aws/clients.js'
 import { describeService, stoppedTasksOf } from '../aws/ecs.js'
 import { describeAwsError } from '../errors.js'
+import { mapWithConcurrency } from '../concurrency.js'
 import { ourDeployment, type StartedDeployment, type Timing } from './send.js'
 import { pollUntilDone, type WaitResult } from './wait.js'
 
@@ -14,18 +15,35 @@ function recentEvents(service: Service | undefined, since: Date | undefined): st
   return events.length > 0 ? `\nService events:\n${events.join('\n')}` : ''
 }
 
-/** A failed deployment's stopped tasks and why each stopped; reading them never fails the wait by itself. */
-async function stoppedTasks(clients: AwsClients, cluster: string, service: string, deploymentId: string) {
+/** The last lines a stopped task's containers logged, or none. */
+export type TaskTail = (taskArn: string) => Promise<string[]>
+
+/**
+ * A failed deployment's stopped tasks, why each stopped and the last lines it logged; reading them
+ * never fails the wait by itself.
+ */
+async function stoppedTasks(
+  clients: AwsClients,
+  cluster: string,
+  service: string,
+  deploymentId: string,
+  tail: TaskTail | undefined
+) {
   try {
     const tasks = await stoppedTasksOf(clients.ecs(), { cluster, service, deploymentId, limit: 3 })
-    const lines = tasks.map((task) => {
+    const lines = await mapWithConcurrency(tasks, 3, async (task) => {
       const containers = (task.containers ?? [])
         .filter((container) => container.reason || (container.exitCode ?? 0) !== 0)
         .map(
           (c) =>
             `container '${c.name}'${c.exitCode === undefined ? '' : ` exited with code ${c.exitCode}`}${c.reason ? `: ${c.reason}` : ''}`
         )
-      return `- ${task.taskArn}: ${[task.stoppedReason ?? 'no reason given', ...containers].join('; ')}`
+      const logged = tail && task.taskArn ? await tail(task.taskArn) : []
+      const last =
+        logged.length > 0
+          ? `\n  Last ${logged.length} log lines:\n${logged.map((line) => `    ${line}`).join('\n')}`
+          : ''
+      return `- ${task.taskArn}: ${[task.stoppedReason ?? 'no reason given', ...containers].join('; ')}${last}`
     })
     return lines.length > 0 ? `\nStopped tasks of ${deploymentId}:\n${lines.join('\n')}` : ''
   } catch (error) {
@@ -41,6 +59,7 @@ export function waitForDeployment(
     taskDefinition: string
     started: StartedDeployment
     timeoutMinutes: number
+    taskTail?: TaskTail | undefined
   }
 ): Promise<WaitResult> {
   const { clients, cluster, service, started } = options
@@ -63,7 +82,7 @@ export function waitForDeployment(
           status: failedEvent ? 'FAILED' : 'REPLACED',
           done: true,
           failure: failedEvent
-            ? `Deployment ${id} of ${service} FAILED and was rolled back: ${failedEvent.message}${recentEvents(current, deployment.createdAt)}${await stoppedTasks(clients, cluster, service, id)}`
+            ? `Deployment ${id} of ${service} FAILED and was rolled back: ${failedEvent.message}${recentEvents(current, deployment.createdAt)}${await stoppedTasks(clients, cluster, service, id, options.taskTail)}`
             : `Deployment ${id} of ${service} was replaced by another deployment before it completed.${recentEvents(current, deployment.createdAt)}`
         }
       }
@@ -74,7 +93,7 @@ export function waitForDeployment(
         return {
           status,
           done: true,
-          failure: `Deployment ${ours.id} of ${service} FAILED${rolledBack ? ' and was rolled back' : ''}: ${ours.rolloutStateReason ?? 'no reason given'}${recentEvents(current, deployment.createdAt)}${await stoppedTasks(clients, cluster, service, ours.id ?? '')}`
+          failure: `Deployment ${ours.id} of ${service} FAILED${rolledBack ? ' and was rolled back' : ''}: ${ours.rolloutStateReason ?? 'no reason given'}${recentEvents(current, deployment.createdAt)}${await stoppedTasks(clients, cluster, service, ours.id ?? '', options.taskTail)}`
         }
       }
       return { status, done: state === 'COMPLETED' }

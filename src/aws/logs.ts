@@ -36,6 +36,18 @@ export function logPageReader(clients: AwsClients): ReadLogPage {
   }
 }
 
+/** The latest `limit` messages of a stream, oldest first: without startFromHead the latest page comes first (LOGS.md 1.1). */
+export async function lastMessages(clients: AwsClients, stream: LogStream, limit: number): Promise<string[]> {
+  const [client, { GetLogEventsCommand }] = await Promise.all([
+    clients.logs(stream.region),
+    import('@aws-sdk/client-cloudwatch-logs')
+  ])
+  const page = await client.send(
+    new GetLogEventsCommand({ logGroupName: stream.group, logStreamName: stream.stream, startFromHead: false, limit })
+  )
+  return (page.events ?? []).map((event) => event.message ?? '')
+}
+
 /** The group or stream does not exist (yet: a stream appears when its container starts). */
 export function isMissingStream(error: unknown): boolean {
   return error instanceof Error && error.name === 'ResourceNotFoundException'
