@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { AwsClients } from '../../src/aws/clients.js'
 import { submitJobOnce } from '../../src/apply/send.js'
 import { waitForJob } from '../../src/apply/wait.js'
+import { describeNodes } from '../../src/aws/batch.js'
 
 const batchMock = mockClient(BatchClient)
 const batch = new BatchClient({ region: 'us-east-1' })
@@ -239,5 +240,18 @@ describe('waitForJob', () => {
     )
     expect(Math.max(...sleeps)).toBe(30_000)
     expect(sleeps.reduce((a, b) => a + b, 0)).toBe(180_000)
+  })
+})
+
+describe('describeNodes', () => {
+  it("describes a multi-node job's nodes as <jobId>#<index>, in index order, a node not found as {}", async () => {
+    batchMock.on(DescribeJobsCommand, { jobs: ['j#0', 'j#1', 'j#2'] }).resolves({
+      jobs: [
+        { jobId: 'j#2', container: { logStreamName: 's2' } },
+        { jobId: 'j#0', container: { logStreamName: 's0' } }
+      ] as never
+    })
+    const nodes = await describeNodes(batch, 'j', 3)
+    expect(nodes.map((node) => node.container?.logStreamName)).toEqual(['s0', undefined, 's2'])
   })
 })

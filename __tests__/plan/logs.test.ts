@@ -34,7 +34,7 @@ describe('batchJobLogs', () => {
     expect(batchJobLogs(job(container), detail, R)).toEqual([{ container: 'default', ...(stream && { stream }) }])
   })
 
-  it('another driver: where the logs go instead; ecsProperties: one stream per container; multi-node: not followed', () => {
+  it('another driver: where the logs go instead; ecsProperties: one stream per container; multi-node: one per node', () => {
     const splunk = { logConfiguration: { logDriver: 'splunk', options: { 'splunk-url': 'https://splunk.example' } } }
     expect(batchJobLogs(job(splunk), { container: { logStreamName: STREAM } }, R)).toEqual([
       { container: 'default', elsewhere: "container 'default' sends its logs to Splunk at https://splunk.example" }
@@ -45,7 +45,16 @@ describe('batchJobLogs', () => {
       { container: 'app' },
       { container: 'side', stream: at('/aws/batch/job', 's2') }
     ])
-    expect(batchJobLogs({ nodeProperties: {} }, {}, R)[0]?.elsewhere).toMatch(/multi-node/)
+    const nodeRangeProperties = [
+      { targetNodes: '0', container: awslogs({ 'awslogs-group': '/main' }) },
+      { targetNodes: '1:', container: {} }
+    ]
+    const nodes = [{ container: { logStreamName: 'n0' } }, { attempts: [{ container: { logStreamName: 'n1' } }] }, {}]
+    expect(batchJobLogs({ nodeProperties: { nodeRangeProperties } }, { nodes }, R)).toEqual([
+      { container: 'node 0', stream: at('/main', 'n0') },
+      { container: 'node 1', stream: at('/aws/batch/job', 'n1') },
+      { container: 'node 2' }
+    ])
   })
 })
 

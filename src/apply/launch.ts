@@ -1,5 +1,7 @@
 import type { AwsClients } from '../aws/clients.js'
 import { runTask } from '../aws/ecs.js'
+import { describeNodes } from '../aws/batch.js'
+import type { JobDetail } from '@aws-sdk/client-batch'
 import type { Identity } from '../aws/sts.js'
 import type { ActionRequest, LaunchRequest } from '../inputs/index.js'
 import type { DefinitionDocument } from '../plan/definitions.js'
@@ -91,7 +93,11 @@ export async function launch(options: LaunchOptions): Promise<LaunchResult> {
           clients,
           jobId: job.jobId,
           timeoutMinutes: waitTimeoutMinutes,
-          onJob: (detail) => follower?.follow(batchJobLogs(options.definition, detail, request.region))
+          onJob: async (detail) => {
+            if (!follower) return
+            const nodes = await nodesOf(clients, detail)
+            follower.follow(batchJobLogs(options.definition, { ...detail, nodes }, request.region))
+          }
         })
       }
       outputs[OUTPUT.jobId] = job.jobId
@@ -165,6 +171,13 @@ export async function launch(options: LaunchOptions): Promise<LaunchResult> {
   report.status = waited.status
   const failure = await readToTheEnd(follower, waited, report, partition, options.launch.logLines)
   return { report, outputs, ...(failure ? { failure } : {}) }
+}
+
+/** A running multi-node job's nodes, where its streams are; none when they cannot be read. */
+async function nodesOf(clients: AwsClients, detail: JobDetail): Promise<Partial<JobDetail>[] | undefined> {
+  const numNodes = detail.nodeProperties?.numNodes
+  if (!numNodes || !['RUNNING', 'SUCCEEDED', 'FAILED'].includes(detail.status ?? '')) return undefined
+  return describeNodes(clients.batch(), detail.jobId ?? '', numNodes).catch(() => undefined)
 }
 
 // A failed deployment's error shows a few lines of each stopped task: at most 3 tasks are listed.

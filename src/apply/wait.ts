@@ -112,7 +112,7 @@ export function waitForJob(
     jobId: string
     timeoutMinutes: number
     /** Sees each answer: where the logs are. */
-    onJob?: (detail: JobDetail) => void
+    onJob?: (detail: JobDetail) => Promise<void>
   }
 ): Promise<WaitResult> {
   const now = options.now ?? Date.now
@@ -124,7 +124,7 @@ export function waitForJob(
     stillRunning: 'it is still running',
     check: async () => {
       const detail = await describeJob(options.clients.batch(), options.jobId)
-      if (detail) options.onJob?.(detail)
+      if (detail) await options.onJob?.(detail)
       const status = detail?.status ?? 'UNKNOWN'
       const ended = {
         startedAt: detail?.startedAt,

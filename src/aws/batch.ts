@@ -15,6 +15,7 @@ import {
   type SubmitJobCommandInput
 } from '@aws-sdk/client-batch'
 import type { Lazy } from './clients.js'
+import { chunk } from '../concurrency.js'
 import type { DefinitionDocument } from '../plan/definitions.js'
 import type { QueueState } from '../plan/failures.js'
 import type { DefinitionStore, DescribedDefinition } from './definition-store.js'
@@ -124,6 +125,18 @@ export async function findJobByName(
 export async function describeJob(batch: BatchClient, jobId: string): Promise<JobDetail | undefined> {
   const response = await batch.send(new DescribeJobsCommand({ jobs: [jobId] }))
   return response.jobs?.[0]
+}
+
+/** A multi-node job's nodes in index order: each is described as `<jobId>#<index>` (LOGS.md 2.1, multi-node). */
+export async function describeNodes(
+  batch: BatchClient,
+  jobId: string,
+  numNodes: number
+): Promise<Partial<JobDetail>[]> {
+  const ids = Array.from({ length: numNodes }, (_, index) => `${jobId}#${index}`)
+  const pages = await Promise.all(chunk(ids, 100).map((jobs) => batch.send(new DescribeJobsCommand({ jobs }))))
+  const found = pages.flatMap((page) => page.jobs ?? [])
+  return ids.map((id) => found.find((job) => job.jobId === id) ?? {})
 }
 
 /** A job queue (name or ARN) and its compute environments, or undefined when there is no such queue. */

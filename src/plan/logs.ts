@@ -79,9 +79,26 @@ type Maybe<T> = T | undefined
 export interface JobLogFields {
   container?: Maybe<{ logStreamName?: Maybe<string> }>
   attempts?: Maybe<{ container?: Maybe<{ logStreamName?: Maybe<string> }> }[]>
+  /** A multi-node job's nodes, by index: DescribeJobs of `<jobId>#<index>` each (LOGS.md 2.1, multi-node). */
+  nodes?: Maybe<JobLogFields[]>
   ecsProperties?: Maybe<{
     taskProperties?: Maybe<{ containers?: Maybe<{ name?: Maybe<string>; logStreamName?: Maybe<string> }[]> }[]>
   }>
+}
+
+function streamNameOf(job: JobLogFields): string | undefined {
+  return job.container?.logStreamName ?? job.attempts?.at(-1)?.container?.logStreamName
+}
+
+interface NodeRange {
+  targetNodes?: string
+  container?: ContainerShape
+}
+
+/** Whether node `index` is in a range written `n`, `start:end`, `start:` or `:end` (both ends included). */
+function inRange(targetNodes: string | undefined, index: number): boolean {
+  const [start = '', end = start] = (targetNodes ?? '').split(':')
+  return (start === '' || index >= Number(start)) && (end === '' || index <= Number(end))
 }
 
 /**
@@ -102,18 +119,15 @@ export function batchJobLogs(definition: DefinitionDocument, job: JobLogFields, 
         return batchStream(name, container.logConfiguration, found?.logStreamName, region)
       })
   }
-  if (definition.nodeProperties) {
-    return [
-      {
-        container: 'nodes',
-        elsewhere:
-          'a multi-node job logs one stream per node; the action does not follow them (see the job in the console)'
-      }
-    ]
+  const ranges = (definition.nodeProperties as { nodeRangeProperties?: NodeRange[] } | undefined)?.nodeRangeProperties
+  if (ranges) {
+    return (job.nodes ?? []).map((node, index) => {
+      const range = ranges.find((candidate) => inRange(candidate.targetNodes, index))
+      return batchStream(`node ${index}`, range?.container?.logConfiguration, streamNameOf(node), region)
+    })
   }
   const container = definition.containerProperties as ContainerShape | undefined
-  const streamName = job.container?.logStreamName ?? job.attempts?.at(-1)?.container?.logStreamName
-  return [batchStream('default', container?.logConfiguration, streamName, region)]
+  return [batchStream('default', container?.logConfiguration, streamNameOf(job), region)]
 }
 
 /** An ECS task's containers and their streams: `prefix/container-name/task-id` in the awslogs group (2.2). */
