@@ -272,4 +272,17 @@ describe('AWS failures after the first write', () => {
     expect(result.outputs['job-status']).toBe('FAILED')
     expect(result.stdout).toMatch(/\d{4}-\d\d-\d\dT[\d:.]+Z job [\w-]+: FAILED/)
   })
+
+  it('wait: when waiting fails, the log readers stop too and the run ends', async () => {
+    fake().batch.setJobOutcome({ result: 'SUCCEEDED' }, { stepMs: 0, output: { lines: ['a', 'b'], everyMs: 60_000 } })
+    fake().inject({ operation: 'DescribeJobs', kind: 'server-error', skip: 1, times: 10 })
+    const result = await runWith({ ...base, 'job-definition': 'app', 'job-queue': 'q', wait: 'true' })
+    fake().clearFaults()
+    fake().batch.setJobOutcome({ result: 'SUCCEEDED' })
+    expect(result.errors).toEqual([expect.stringMatching(/^Waiting for job [\w-]+ failed: ServerException/)])
+    expect(result.stdout).toContain('::stop-commands::')
+    const reads = fake().count('GetLogEvents')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(fake().count('GetLogEvents')).toBe(reads)
+  })
 })

@@ -73,100 +73,107 @@ export async function launch(options: LaunchOptions): Promise<LaunchResult> {
   const timing = { log, sleep }
   const partition = identity?.partition ?? 'aws'
   const outputs: LaunchResult['outputs'] = {}
-  let waited: WaitResult | undefined
-
-  switch (target.kind) {
-    case 'batch-job': {
-      const submitRequest = submitRequestFor(target, options)
-      const job = await submitJobOnce({ ...timing, clients, request: submitRequest }).catch((error: unknown) => {
-        throw failed(`Submitting job ${submitRequest.jobName}`, error)
-      })
-      Object.assign(report, {
-        id: job.jobId,
-        status: 'SUBMITTED',
-        link: batchJobLink({ partition, region: request.region, jobId: job.jobId })
-      })
-      log.info(`Submitted job ${job.jobName} (${job.jobId}): ${report.link}`)
-      if (wait) {
-        waited = await waitForJob({
-          ...timing,
-          clients,
-          jobId: job.jobId,
-          timeoutMinutes: waitTimeoutMinutes,
-          onJob: async (detail) => {
-            if (!follower) return
-            const nodes = await nodesOf(clients, detail)
-            follower.follow(batchJobLogs(options.definition, { ...detail, nodes }, request.region))
-          }
+  const startAndWait = async (): Promise<WaitResult | undefined> => {
+    let waited: WaitResult | undefined
+    switch (target.kind) {
+      case 'batch-job': {
+        const submitRequest = submitRequestFor(target, options)
+        const job = await submitJobOnce({ ...timing, clients, request: submitRequest }).catch((error: unknown) => {
+          throw failed(`Submitting job ${submitRequest.jobName}`, error)
         })
-      }
-      outputs[OUTPUT.jobId] = job.jobId
-      outputs[OUTPUT.jobStatus] = waited?.status ?? 'SUBMITTED'
-      break
-    }
-    case 'ecs-service': {
-      const { cluster, service } = target
-      const taskDefinition = options.definitionArn
-      const started = await deployServiceOnce({ ...timing, clients, cluster, service, taskDefinition }).catch(
-        (error: unknown) => {
-          throw failed(`Updating service ${service}`, error)
+        Object.assign(report, {
+          id: job.jobId,
+          status: 'SUBMITTED',
+          link: batchJobLink({ partition, region: request.region, jobId: job.jobId })
+        })
+        log.info(`Submitted job ${job.jobName} (${job.jobId}): ${report.link}`)
+        if (wait) {
+          waited = await waitForJob({
+            ...timing,
+            clients,
+            jobId: job.jobId,
+            timeoutMinutes: waitTimeoutMinutes,
+            onJob: async (detail) => {
+              if (!follower) return
+              const nodes = await nodesOf(clients, detail)
+              follower.follow(batchJobLogs(options.definition, { ...detail, nodes }, request.region))
+            }
+          })
         }
-      )
-      const { deployment } = started
-      Object.assign(report, {
-        ...(deployment?.id ? { id: deployment.id } : {}),
-        status: deployment?.rolloutState ?? 'IN_PROGRESS',
-        link: ecsServiceLink({ partition, region: request.region, cluster, service })
-      })
-      log.info(
-        `Started ${deployment?.id ? `deployment ${deployment.id}` : 'a deployment'} of ${service} with ${taskDefinition}: ${report.link}`
-      )
-      if (wait) {
-        waited = await waitForDeployment({
-          ...timing,
-          clients,
-          cluster,
-          service,
-          taskDefinition,
-          started,
-          timeoutMinutes: waitTimeoutMinutes,
-          taskTail: taskTail(options)
-        })
+        outputs[OUTPUT.jobId] = job.jobId
+        outputs[OUTPUT.jobStatus] = waited?.status ?? 'SUBMITTED'
+        break
       }
-      break
-    }
-    case 'ecs-task': {
-      const runRequest = runTaskRequestFor(target, options)
-      // RunTask carries a clientToken, so the SDK's own retries cannot start a second task.
-      const task = await runTask(clients.ecs(), runRequest).catch((error: unknown) => {
-        throw failed('Running the task', error)
-      })
-      const taskArn = task.taskArn ?? ''
-      const cluster = target.cluster ?? 'default'
-      Object.assign(report, {
-        id: taskArn,
-        status: task.lastStatus ?? 'PROVISIONING',
-        link: ecsTaskLink({ partition, region: request.region, cluster, taskArn })
-      })
-      log.info(`Started task ${taskArn}: ${report.link}`)
-      outputs[OUTPUT.taskArn] = taskArn
-      if (wait) {
-        waited = await waitForTask({
-          ...timing,
-          clients,
-          cluster: target.cluster,
-          taskArn,
-          essentialContainers: essentialContainers(options.definition),
-          timeoutMinutes: waitTimeoutMinutes,
-          // Streams appear when the containers start; a task that never started has none to read.
-          onTask: (task) => {
-            if (task.startedAt) follower?.follow(ecsTaskLogs(options.definition, taskArn, request.region))
+      case 'ecs-service': {
+        const { cluster, service } = target
+        const taskDefinition = options.definitionArn
+        const started = await deployServiceOnce({ ...timing, clients, cluster, service, taskDefinition }).catch(
+          (error: unknown) => {
+            throw failed(`Updating service ${service}`, error)
           }
+        )
+        const { deployment } = started
+        Object.assign(report, {
+          ...(deployment?.id ? { id: deployment.id } : {}),
+          status: deployment?.rolloutState ?? 'IN_PROGRESS',
+          link: ecsServiceLink({ partition, region: request.region, cluster, service })
         })
+        log.info(
+          `Started ${deployment?.id ? `deployment ${deployment.id}` : 'a deployment'} of ${service} with ${taskDefinition}: ${report.link}`
+        )
+        if (wait) {
+          waited = await waitForDeployment({
+            ...timing,
+            clients,
+            cluster,
+            service,
+            taskDefinition,
+            started,
+            timeoutMinutes: waitTimeoutMinutes,
+            taskTail: taskTail(options)
+          })
+        }
+        break
       }
-      break
+      case 'ecs-task': {
+        const runRequest = runTaskRequestFor(target, options)
+        // RunTask carries a clientToken, so the SDK's own retries cannot start a second task.
+        const task = await runTask(clients.ecs(), runRequest).catch((error: unknown) => {
+          throw failed('Running the task', error)
+        })
+        const taskArn = task.taskArn ?? ''
+        const cluster = target.cluster ?? 'default'
+        Object.assign(report, {
+          id: taskArn,
+          status: task.lastStatus ?? 'PROVISIONING',
+          link: ecsTaskLink({ partition, region: request.region, cluster, taskArn })
+        })
+        log.info(`Started task ${taskArn}: ${report.link}`)
+        outputs[OUTPUT.taskArn] = taskArn
+        if (wait) {
+          waited = await waitForTask({
+            ...timing,
+            clients,
+            cluster: target.cluster,
+            taskArn,
+            essentialContainers: essentialContainers(options.definition),
+            timeoutMinutes: waitTimeoutMinutes,
+            // Streams appear when the containers start; a task that never started has none to read.
+            onTask: (task) => {
+              if (task.startedAt) follower?.follow(ecsTaskLogs(options.definition, taskArn, request.region))
+            }
+          })
+        }
+        break
+      }
     }
+    return waited
   }
+  // Whatever happens, the log readers stop: a reader left running would keep the step from ending.
+  const waited = await startAndWait().catch(async (error: unknown) => {
+    await follower?.finish(undefined)
+    throw error
+  })
   if (!waited) return { report, outputs }
   report.status = waited.status
   const failure = await readToTheEnd(follower, waited, report, partition, options.launch.logLines)

@@ -56,7 +56,7 @@ export class LogFollower {
       if (container.elsewhere && !this.announced.has(container.container)) {
         this.announced.add(container.container)
         this.known.push(container)
-        this.options.info(`Logs: ${container.elsewhere}.`)
+        this.options.info(this.options.redact(`Logs: ${container.elsewhere}.`))
       }
       const { stream } = container
       if (!stream || this.readers.has(container.container)) continue
