@@ -98,7 +98,7 @@ describe('a service', () => {
     fake().ecs.setDeploymentOutcome({ result: 'COMPLETED' })
     fake().ecs.setTaskOutcome({ exitCodes: {} })
     expect(error).toMatch(
-      /\n- arn:aws:ecs:\S+: .*container 'app' exited with code 1\n  Last 2 log lines:\n    boot\n    token \*\*\* rejected/
+      /\n- arn:aws:ecs:\S+: .*container 'app' exited with code 1\n {2}Last 2 log lines:\n {4}boot\n {4}token \*\*\* rejected/
     )
     expect(error).not.toContain('api-token-value-1')
   })
