@@ -239,12 +239,7 @@ export function flowNamed(name: string): Flow {
 }
 
 /** What a run is told about itself: GitHub gives a re-run the same run id and the next attempt. */
-// The fake's log lines arrive at once: no need to read on for 10 s after a job ends.
-export const runEnv = (attempt: number) => ({
-  GITHUB_RUN_ID: '1234',
-  GITHUB_RUN_ATTEMPT: String(attempt),
-  SSM_SECRETS_ACTION_LOG_GRACE_MS: '0'
-})
+export const runEnv = (attempt: number) => ({ GITHUB_RUN_ID: '1234', GITHUB_RUN_ATTEMPT: String(attempt) })
 
 /** Every ECS service deployment id seen so far: current ones and those named in events. */
 function deploymentIds(fake: FakeAws): Set<string> {

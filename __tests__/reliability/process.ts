@@ -53,6 +53,8 @@ export async function runBundle(options: BundleRunOptions): Promise<BundleRun> {
   const env: Record<string, string | undefined> = {
     ...runnerEnv(dir('home'), options.endpoint),
     TMPDIR: dir('tmp'),
+    // The fake's log lines arrive at once: no need to read on for 10 s after a job ends.
+    SSM_SECRETS_ACTION_LOG_GRACE_MS: '0',
     RUNNER_TEMP: dir('runner-temp'),
     GITHUB_WORKSPACE: dir('workspace'),
     ...commandFiles,
