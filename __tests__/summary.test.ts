@@ -236,6 +236,29 @@ describe('job summary', () => {
     expectNoSecretValue(summary)
   })
 
+  it('after a wait: duration, exit code, each log stream or where the logs go, the last lines folded and escaped', async () => {
+    const report = batchRun()
+    const link =
+      'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:log-groups/log-group/g'
+    Object.assign(report.launch ?? {}, {
+      status: 'FAILED',
+      durationSeconds: 125,
+      exitCode: 2,
+      logs: [
+        { container: 'app', link },
+        { container: 'router', elsewhere: "container 'router' sends its logs through FireLens" }
+      ],
+      lastLines: ['<b>&', `token ${SECRET_VALUES[1]}`]
+    })
+    const summary = await summaryOf(report)
+    expect(summary).toContain(': FAILED (ran 2 min 5 s, exit code 2)')
+    expect(summary).toContain(
+      `- Logs of \`app\`: [CloudWatch Logs](${link})\n- container 'router' sends its logs through FireLens`
+    )
+    expect(summary).toContain('<details><summary>Last 2 log lines</summary>\n\n<pre>&lt;b&gt;&amp;\ntoken ***</pre>')
+    expectNoSecretValue(summary)
+  })
+
   it('says so when nothing is synced and only the launch was skipped', async () => {
     const summary = await summaryOf({
       request: request({ entries: [], path: '' }),

@@ -6,10 +6,11 @@ import type { LogStream } from '../../src/plan/logs.js'
 import { redact } from '../../src/report/index.js'
 
 type Written = { at: number; message: string }
-const awsError = (name: string, status: number) =>
+const awsError = (name: string, status?: number) =>
   Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } })
 
-function world(streams: Record<string, Written[] | Error>, options: { keepLines?: number } = {}) {
+function world(streams: Record<string, Written[] | Error>, options: { keepLines?: number; failFirst?: Error[] } = {}) {
+  const failFirst = [...(options.failFirst ?? [])]
   let t = 0
   const printed: string[] = []
   const warnings: string[] = []
@@ -17,6 +18,8 @@ function world(streams: Record<string, Written[] | Error>, options: { keepLines?
   const follower = new LogFollower({
     read: async ({ stream }: LogStream, token) => {
       reads.push({ stream, at: t })
+      const failure = failFirst.shift()
+      if (failure) throw failure
       const events = streams[stream] ?? awsError('ResourceNotFoundException', 400)
       if (events instanceof Error) throw events
       const from = Number(token ?? 0)
@@ -101,6 +104,20 @@ describe('LogFollower', () => {
       "Logs of container 'app' (g app) could not be read: AccessDeniedException: AccessDeniedException; reading it needs logs:GetLogEvents on its stream."
     ])
     expect(w.printed).toEqual(['info: Logs: router goes to FireLens.'])
+  })
+
+  it('reads again after a throttled or lost answer; warns once about a stream that keeps failing after the end', async () => {
+    const failFirst = [awsError('ThrottlingException', 400), awsError('TimeoutError')]
+    const w = world(
+      { app: [{ at: 0, message: 'ok' }], down: awsError('ServiceUnavailableException', 500) },
+      { failFirst }
+    )
+    w.follower.follow([w.logs('app'), w.logs('down')])
+    await w.follower.finish(0)
+    expect(w.printed).toEqual(['[app] ok'])
+    expect(w.warnings).toEqual([
+      expect.stringMatching(/^Logs of container 'down' \(g down\) could not be read: ServiceUnavailableException/)
+    ])
   })
 
   it('keeps the last keepLines lines', async () => {
