@@ -94,12 +94,12 @@ describe('LogFollower', () => {
     expect(w.reads.length).toBeGreaterThan(3)
   })
 
-  it('warns once and stops reading when GetLogEvents is denied; says where other logs go', async () => {
-    const w = world({ app: awsError('AccessDeniedException', 400) })
-    w.follower.follow([w.logs('app'), { container: 'router', elsewhere: 'router goes to FireLens' }])
+  it('warns once and stops reading when GetLogEvents is denied, for every stream; says where other logs go', async () => {
+    const w = world({ app: awsError('AccessDeniedException', 400), side: awsError('AccessDeniedException', 400) })
+    w.follower.follow([w.logs('app'), w.logs('side'), { container: 'router', elsewhere: 'router goes to FireLens' }])
     w.follower.follow([{ container: 'router', elsewhere: 'router goes to FireLens' }])
     await w.follower.finish(60_000)
-    expect(w.reads).toHaveLength(1)
+    expect(w.reads).toHaveLength(2)
     expect(w.warnings).toEqual([
       "Logs of container 'app' (g app) could not be read: AccessDeniedException: AccessDeniedException; reading it needs logs:GetLogEvents on its stream."
     ])

@@ -255,3 +255,20 @@ describe('describeNodes', () => {
     expect(nodes.map((node) => node.container?.logStreamName)).toEqual(['s0', undefined, 's2'])
   })
 })
+
+describe('waitForJob: an ecsProperties job that fails', () => {
+  it('names each container that exited non-zero or did not exit normally', async () => {
+    const containers = [
+      { name: 'app', exitCode: 2, reason: 'OutOfMemoryError' },
+      { name: 'side', exitCode: 0 },
+      { name: 'init', reason: 'CannotPullContainerError: no such image' }
+    ]
+    const ecsProperties = { taskProperties: [{ containers }] }
+    batchMock
+      .on(DescribeJobsCommand)
+      .resolves(detail('FAILED', { statusReason: 'Essential container in task exited', ecsProperties }))
+    expect((await wait()).failure).toBe(
+      "Job n (j) FAILED: Essential container in task exited. Container 'app' exited with code 2: OutOfMemoryError. Container 'init' did not exit normally: CannotPullContainerError: no such image."
+    )
+  })
+})

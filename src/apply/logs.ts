@@ -37,6 +37,7 @@ export const END_GRACE_MS = 10_000
 export class LogFollower {
   private readonly readers = new Map<string, Promise<void>>()
   private readonly announced = new Set<string>()
+  private readonly warned = new Set<string>()
   private readonly kept: string[] = []
   private readonly known: ContainerLogs[] = []
   private endedAt: number | undefined
@@ -125,7 +126,11 @@ export class LogFollower {
           const why = isMissingStream(error)
             ? `${(error as Error).message} The container may never have started`
             : `${describeAwsError(error)}; reading it needs logs:GetLogEvents on its stream`
-          this.options.warning(`Logs of container '${container}' (${where}) could not be read: ${why}.`)
+          // A denial usually covers every stream: one warning says it.
+          const kind = isMissingStream(error) ? container : (error as Error).name
+          if (!this.warned.has(kind))
+            this.options.warning(`Logs of container '${container}' (${where}) could not be read: ${why}.`)
+          this.warned.add(kind)
           return
         }
         idle = this.endedAt === undefined ? Math.min(idle * 2, MAX_IDLE_POLL_MS) : MIN_POLL_MS

@@ -78,6 +78,14 @@ function describeFailedJob(detail: JobDetail): string {
     parts.push(`Container exit code ${container.exitCode}${container.reason ? `: ${container.reason}` : ''}.`)
   } else if (container?.reason) parts.push(`Container: ${container.reason}.`)
   if (container?.logStreamName) parts.push(`Log stream: ${container.logStreamName}.`)
+  // An ecsProperties job reports each of its containers.
+  for (const task of detail.ecsProperties?.taskProperties ?? []) {
+    for (const { name, exitCode, reason } of task.containers ?? []) {
+      if (exitCode === 0 || (exitCode === undefined && !reason)) continue
+      const exit = exitCode === undefined ? 'did not exit normally' : `exited with code ${exitCode}`
+      parts.push(`Container '${name}' ${exit}${reason ? `: ${reason}` : ''}.`)
+    }
+  }
   return parts.join(' ')
 }
 
