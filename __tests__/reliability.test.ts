@@ -89,7 +89,7 @@ describe(`a slice of the reliability suite under ${ACTION_RUNTIME.label}`, () =>
   it.concurrent.each([
     ...slice(BAD_INPUTS, runBadInput, 'secrets: duplicate YAML key', 'path: too deep', 'tags: a line without ='),
     ...slice(BAD_INPUTS, runBadInput, 'job-definition: no such definition', 'job-tags: too many with the run tags'),
-    ...slice(LEAK_SCENARIOS, runLeakScenario, 'Batch: the job FAILS'),
+    ...slice(LEAK_SCENARIOS, runLeakScenario, 'Batch: the container prints its environment, every value, and fails'),
     ...slice(
       FAULT_CASES,
       runFaultCase,

@@ -150,6 +150,22 @@ export const LEAK_SCENARIOS: LeakScenario[] = [
     inputs: BATCH
   },
   {
+    name: 'Batch: the container prints its environment, every value, and fails',
+    error: 'FAILED',
+    seed(fake) {
+      fake.batch.addQueue(QUEUE)
+      const failed = { result: 'FAILED' as const, statusReason: 'Essential container in task exited', exitCode: 1 }
+      fake.batch.setJobOutcome(failed, { stepMs: 0, output: { printEnvironment: true, lines: ['done'] } })
+      // Without the Secrets Manager reference: the fake does not model printing its value.
+      const definition = batchDefinition()
+      fake.batch.seedDefinition({
+        ...definition,
+        containerProperties: { ...definition.containerProperties, secrets: [] }
+      })
+    },
+    inputs: BATCH
+  },
+  {
     name: 'Batch: definition file with the values as plain environment variables',
     seed: seedBatch,
     files: { 'deploy/job.json': definitionWithPlainValues() },
