@@ -119,7 +119,9 @@ describe('a service', () => {
       'task-definition': 'broken',
       service: 'broken',
       containers: '*',
-      references: `GONE=${gone}`
+      references: `GONE=${gone}`,
+      // Preflight would stop the run first (see 'a missing referenced parameter stops the run').
+      preflight: 'false'
     }
     const result = await runWith({ ...inputs, wait: 'true' }, runId(31))
     expect(result.errors).toHaveLength(1)
@@ -166,8 +168,15 @@ describe('a service', () => {
     expect(fake().count('UpdateService')).toBe(2)
   })
 
-  it('an unknown service fails the step after the definition is in place', async () => {
-    const result = await runWith({ ...service, service: 'nope' }, runId(46))
+  it('an unknown service stops the run before any write; without preflight it fails after the definition is in place', async () => {
+    fake().clearRequests()
+    const stopped = await runWith({ ...service, service: 'nope' }, runId(46))
+    expect(stopped.errors).toEqual([
+      "Preflight: 1 check failed; nothing was written.\n- Service: service 'nope' does not exist in cluster main"
+    ])
+    expect(fake().writes()).toEqual([])
+    expect(stopped.summary).toContain('❌ Preflight failed under `/e/`: nothing was written.')
+    const result = await runWith({ ...service, service: 'nope', preflight: 'false' }, runId(46))
     expect(result.errors[0]).toMatch(
       /^Updating service nope failed; the parameters and the definition are in place, a re-run launches it: ServiceNotFoundException/
     )
@@ -208,9 +217,17 @@ describe('a task', () => {
     expect(result.outputs['task-arn']).toBe(fake().ecs.tasks().at(-1)?.taskArn)
   })
 
-  it('a container that cannot read a referenced parameter fails the step with the reason and the fix', async () => {
+  it('a missing referenced parameter stops the run; without preflight, the container cannot start and the error says why', async () => {
     const gone = 'arn:aws:ssm:us-east-1:123456789012:parameter/gone/LEGACY'
-    const result = await runWith({ ...runTask, references: `LEGACY=${gone}`, wait: 'true' }, runId(53))
+    // A family of its own: the revision registered without preflight keeps the broken reference.
+    fake().ecs.seedTaskDefinition(taskDefinition('gone'))
+    const task = { ...runTask, 'task-definition': 'gone', containers: '*' }
+    const stopped = await runWith({ ...task, references: `LEGACY=${gone}`, wait: 'true' }, runId(53))
+    expect(stopped.errors[0]).toContain(
+      `- References: not found: /gone/LEGACY; containers referencing them would not start`
+    )
+    const inputs = { ...task, references: `LEGACY=${gone}`, wait: 'true', preflight: 'false' }
+    const result = await runWith(inputs, runId(53))
     expect(result.errors).toHaveLength(1)
     expect(result.errors[0]).toContain(
       `unable to retrieve secrets from ssm: service call has been retried 1 time(s): invalid ssm parameters: ${gone}`

@@ -13,6 +13,7 @@ import type { DefinitionPlan, DefinitionState } from './plan/definitions.js'
 import { ecsModel } from './plan/ecs.js'
 import { explainSecretFailure } from './plan/failures.js'
 import { plan, type Plan } from './plan/index.js'
+import { preflight, readEarlyFacts, reportFindings } from './preflight.js'
 import { describeLaunch } from './plan/launch.js'
 import { readState, type DefinitionTarget, type State } from './read.js'
 import {
@@ -212,12 +213,24 @@ export async function run(options: { sleep?: Sleep } = {}): Promise<void> {
 
     const clients = createClients({ region: request.region })
     const target = definitionTarget(clients, request)
+    // What preflight reads that the definition does not decide goes out with the state reads.
+    const early = request.preflight === 'false' ? undefined : readEarlyFacts(clients, request)
     const state = await inGroup('Read current state', () => readState(clients, request, target, log))
     const planned = plan(request, state)
     await printPlan(planned, state)
 
     const definition = definitionStage(target, state, planned)
     const report = startReport(request, planned, definition)
+    if (early) {
+      report.preflight = await preflight(clients, request, state, planned, await early)
+      const stop = await inGroup('Preflight', async () =>
+        reportFindings(report.preflight ?? [], request.preflight, log)
+      )
+      if (stop) {
+        report.failure = stop
+        return await finish(report)
+      }
+    }
     const sleep = options.sleep ?? realSleep
     const context = { clients, request, state, planned, definition, report, secretValues, sleep }
     if (request.dryRun) reportDryRun(context)

@@ -14,6 +14,7 @@ export const INPUT = {
   references: 'references',
   region: 'region',
   dryRun: 'dry-run',
+  preflight: 'preflight',
   jobDefinition: 'job-definition',
   taskDefinition: 'task-definition',
   containers: 'containers',

@@ -194,7 +194,7 @@ registerHooks({ load(url, context, next) { if (url.includes('/dist/')) process.s
     expect([off.exitCode, denied.exitCode]).toEqual([0, 0])
     expect(fake.requests.filter((request) => request.operation === 'GetLogEvents')).toHaveLength(1)
     expect(off.stderr).toMatch(/^loaded .*dist\/index\.js$/m)
-    expect(denied.stdout.split('\n').filter((line) => line.startsWith('::warning::'))).toEqual([
+    expect(denied.stdout.split('\n').filter((line) => line.startsWith('::warning::Logs'))).toEqual([
       expect.stringContaining('logs:GetLogEvents')
     ])
     expect(relayed(denied.stdout)).toEqual([])

@@ -150,12 +150,16 @@ export async function describeQueue(batch: BatchClient, queue: string): Promise<
       : (await batch.send(new DescribeComputeEnvironmentsCommand({ computeEnvironments: arns }))).computeEnvironments
   return {
     name: found.jobQueueName ?? queue,
+    state: found.state,
+    status: found.status,
+    statusReason: found.statusReason,
     computeEnvironments: (described ?? []).map((ce) => ({
       name: ce.computeEnvironmentName ?? ce.computeEnvironmentArn ?? '',
       state: ce.state,
       status: ce.status,
       statusReason: ce.statusReason,
-      maxvCpus: ce.computeResources?.maxvCpus
+      maxvCpus: ce.computeResources?.maxvCpus,
+      type: ce.computeResources?.type
     }))
   }
 }

@@ -3,6 +3,10 @@ import { ECSClient } from '@aws-sdk/client-ecs'
 import { SSMClient } from '@aws-sdk/client-ssm'
 import { STSClient } from '@aws-sdk/client-sts'
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
+import type { EC2Client } from '@aws-sdk/client-ec2'
+import type { IAMClient } from '@aws-sdk/client-iam'
+import type { KMSClient } from '@aws-sdk/client-kms'
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import type {
   RetryStrategyV2,
   HandlerExecutionContext,
@@ -39,6 +43,17 @@ export interface AwsClients {
   ecsDeploy: Lazy<ECSClient>
   /** CloudWatch Logs in a region, its SDK loaded on first use: only runs that follow logs load it. */
   logs: (region: string) => Promise<CloudWatchLogsClient>
+  /** For the preflight checks, each SDK loaded on first use. */
+  iam: () => Promise<IAMClient>
+  kms: () => Promise<KMSClient>
+  secretsManager: () => Promise<SecretsManagerClient>
+  ec2: () => Promise<EC2Client>
+}
+
+/** Created on first call, once, from a module loaded then. */
+function lazyImport<T>(create: () => Promise<T>): () => Promise<T> {
+  let created: Promise<T> | undefined
+  return () => (created ??= create())
 }
 
 const DEFAULT_MAX_ATTEMPTS = 8
@@ -143,6 +158,12 @@ export function createClients(options: { region: string }): AwsClients {
         logs.set(region, client)
       }
       return client
-    }
+    },
+    iam: lazyImport(async () => new (await import('@aws-sdk/client-iam')).IAMClient(config)),
+    kms: lazyImport(async () => new (await import('@aws-sdk/client-kms')).KMSClient(config)),
+    secretsManager: lazyImport(
+      async () => new (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient(config)
+    ),
+    ec2: lazyImport(async () => new (await import('@aws-sdk/client-ec2')).EC2Client(config))
   }
 }

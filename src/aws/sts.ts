@@ -18,3 +18,10 @@ export async function getIdentity(sts: STSClient): Promise<Identity> {
   if (!identity) throw new Error('STS GetCallerIdentity returned no usable ARN')
   return identity
 }
+
+/** Who the workflow runs as: a user, or an assumed role's session. */
+export async function callerArn(sts: STSClient): Promise<string> {
+  const { Arn } = await sts.send(new GetCallerIdentityCommand({}))
+  if (!Arn) throw new Error('STS GetCallerIdentity returned no ARN')
+  return Arn
+}

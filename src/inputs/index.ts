@@ -21,6 +21,7 @@ export type { DefinitionRequest, DefinitionSource } from './definition.js'
 export type { LaunchRequest, LaunchTarget } from './launch.js'
 import { parameterName, valueSizeProblem, type TierChoice } from '../plan/parameters.js'
 import { parseReference, type Reference } from './references.js'
+import type { PreflightMode } from '../plan/preflight.js'
 
 /** Everything the action was asked to do, validated. */
 export interface ActionRequest {
@@ -39,6 +40,8 @@ export interface ActionRequest {
   references: Reference[]
   region: string
   dryRun: boolean
+  /** Read-only checks before any write: stop on a failed one (`true`), also on one that cannot be made (`strict`), or none. */
+  preflight: PreflightMode
   /** The Batch job definition or ECS task definition to rewrite, when one is given. */
   definition: DefinitionRequest | undefined
   /** What to launch with it: a Batch job, an ECS service deployment or an ECS task. */
@@ -195,6 +198,7 @@ export async function readInputs(): Promise<ActionRequest> {
     references,
     region,
     dryRun: booleanInput(INPUT.dryRun, false),
+    preflight: choiceInput(INPUT.preflight, ['true', 'strict', 'false'] as const, 'true'),
     definition,
     launch,
     context: runContext(),

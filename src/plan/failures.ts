@@ -76,12 +76,17 @@ export function explainSecretFailure(failure: string, policy: PolicyDocument | u
 /** A job queue and its compute environments, as DescribeJobQueues and DescribeComputeEnvironments answer. */
 export interface QueueState {
   name: string
+  state?: string | undefined
+  status?: string | undefined
+  statusReason?: string | undefined
   computeEnvironments: {
     name: string
     state: string | undefined
     status: string | undefined
     statusReason: string | undefined
     maxvCpus: number | undefined
+    /** computeResources.type: EC2, SPOT, FARGATE or FARGATE_SPOT (undefined for an unmanaged one) */
+    type?: string | undefined
   }[]
 }
 

@@ -3,6 +3,7 @@
 import type { ActionRequest } from '../inputs/index.js'
 import type { ParameterChange } from '../plan/parameters.js'
 import type { PolicyDocument } from '../plan/policy.js'
+import type { Finding } from '../plan/preflight.js'
 import type { DefinitionKind } from '../plan/definitions.js'
 import type { LaunchReport } from '../apply/launch.js'
 import type { ParameterOutcome, SyncResult } from '../apply/parameters.js'
@@ -31,6 +32,8 @@ export interface RunReport {
   /** Outputs set by the launch (job-id, job-status, task-arn). */
   launchOutputs?: Partial<Record<OutputName, string>>
   policy?: PolicyDocument
+  /** What the read-only checks before any write found. */
+  preflight?: Finding[]
 }
 
 /** The values of the run's secrets (variables are not secret): what `redact` hides. */

@@ -3,13 +3,23 @@ import * as core from '@actions/core'
 import type { LaunchReport } from '../apply/launch.js'
 import { OUTPUT } from '../names.js'
 import type { DefinitionKind } from '../plan/definitions.js'
+import { findingLine } from '../plan/preflight.js'
 import { redact, secretValuesOf, type DefinitionReport, type RunReport } from './index.js'
 
-/** A sync failure leaves failed or skipped parameters; a failure after that is the launch's. */
+/** Preflight stopped the run before any write. */
+function preflightStopped(report: RunReport): boolean {
+  return report.failure?.startsWith('Preflight:') === true
+}
+
+/**
+ * The run stopped before the definition stage: preflight, or a sync failure (which leaves failed or
+ * skipped parameters); a failure after that is the launch's.
+ */
 function syncStopped(report: RunReport): boolean {
   return (
     report.failure !== undefined &&
-    report.outcomes.some((outcome) => outcome.status === 'failed' || outcome.status === 'skipped')
+    (preflightStopped(report) ||
+      report.outcomes.some((outcome) => outcome.status === 'failed' || outcome.status === 'skipped'))
   )
 }
 
@@ -35,7 +45,8 @@ function statusLine(report: RunReport): string {
   const where = request.path ? ` under \`${request.path}\`` : ''
   const stopped = syncStopped(report)
   const sentences: string[] = []
-  if (dryRun) sentences.push(`🔍 Dry run${where}: nothing was written. Planned: ${counts || 'nothing'}.`)
+  if (preflightStopped(report)) sentences.push(`❌ Preflight failed${where}: nothing was written.`)
+  else if (dryRun) sentences.push(`🔍 Dry run${where}: nothing was written. Planned: ${counts || 'nothing'}.`)
   else if (stopped) sentences.push(`❌ Stopped${where}: ${counts || 'no parameter'}.`)
   else if (outcomes.length === 0) sentences.push(`${failure ? '❌' : '✅'} No parameter to sync.`)
   else {
@@ -154,6 +165,9 @@ export async function writeSummary(report: RunReport): Promise<void> {
         outcome.tier ?? '—'
       ])
     ])
+  }
+  if (report.preflight && report.preflight.length > 0) {
+    block(['**Preflight**', '', ...report.preflight.map((finding) => `- ${findingLine(finding)}`)].join('\n'))
   }
   if (report.definition) block(definitionLines(report, report.definition).join('\n'))
   if (report.launch) {

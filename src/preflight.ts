@@ -1,0 +1,182 @@
+// Preflight: read-only checks that the launch can work, made before anything is written. What does
+// not depend on the definition is read alongside the state; the rest (can the execution role read
+// these secrets, do the references exist) once the plan is known, in one round of parallel requests.
+import type { AwsClients } from './aws/clients.js'
+import { describeQueue } from './aws/batch.js'
+import { clusterStatus, describeKey, describeNetwork, describeSecret, serviceFacts, simulate } from './aws/preflight.js'
+import { readParameters } from './aws/ssm.js'
+import { callerArn } from './aws/sts.js'
+import { describeAwsError, type Logger } from './errors.js'
+import type { ActionRequest } from './inputs/index.js'
+import type { Plan } from './plan/index.js'
+import {
+  findingLine,
+  keyFinding,
+  preflightFailure,
+  passRoleFinding,
+  referenceFinding,
+  roleFindings,
+  targetFindings,
+  type Finding,
+  type PreflightMode,
+  type Read,
+  type TargetFacts
+} from './plan/preflight.js'
+import { parameterArn } from './plan/rules.js'
+import type { State } from './read.js'
+
+function attempt<T>(read: () => Promise<T>): Promise<Read<T>> {
+  return read().then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error: describeAwsError(error) })
+  )
+}
+
+export interface EarlyFacts extends TargetFacts {
+  caller?: Read<string> | undefined
+}
+
+/** What the checks read that the definition does not decide; never rejects. */
+export async function readEarlyFacts(clients: AwsClients, request: ActionRequest): Promise<EarlyFacts> {
+  const target = request.launch?.target
+  const [key, queue, cluster, service, network, caller] = await Promise.all([
+    request.kmsKeyId ? attempt(() => describeKey(clients, request.kmsKeyId ?? '')) : undefined,
+    target?.kind === 'batch-job' ? attempt(() => describeQueue(clients.batch(), target.jobQueue)) : undefined,
+    target && target.kind !== 'batch-job'
+      ? attempt(() => clusterStatus(clients.ecs(), target.cluster ?? 'default'))
+      : undefined,
+    target?.kind === 'ecs-service'
+      ? attempt(() => serviceFacts(clients.ecs(), target.cluster, target.service))
+      : undefined,
+    target?.kind === 'ecs-task' && target.subnets.length > 0
+      ? attempt(() => describeNetwork(clients, target.subnets, target.securityGroups))
+      : undefined,
+    request.definition ? attempt(() => callerArn(clients.sts())) : undefined
+  ])
+  return { key, queue, cluster, service, network, caller }
+}
+
+/** Every secret reference in a definition (secrets and log secretOptions), as given. */
+function valueFroms(document: unknown): string[] {
+  if (Array.isArray(document)) return document.flatMap(valueFroms)
+  if (document === null || typeof document !== 'object') return []
+  return Object.entries(document).flatMap(([key, inner]) =>
+    key === 'valueFrom' && typeof inner === 'string' ? [inner] : valueFroms(inner)
+  )
+}
+
+/** The definition's references that this run does not write: do they exist, and not being deleted? */
+async function checkReferences(clients: AwsClients, request: ActionRequest, state: State, planned: Plan) {
+  const identity = state.identity
+  if (!identity || !planned.definition) return undefined
+  const arnOf = (name: string) => parameterArn({ ...identity, region: request.region, name })
+  const written = new Set(planned.changes.map((change) => arnOf(change.name)))
+  const own = arnOf('/').slice(0, -1)
+  const references = [...new Set(valueFroms(planned.definition.definition))].filter((ref) => !written.has(ref))
+  const secrets = references.filter((ref) => ref.includes(':secretsmanager:'))
+  // Parameters of this account and Region, by name; another account's are not checked.
+  const parameters = references
+    .filter((ref) => !ref.includes(':secretsmanager:') && (ref.startsWith(own) || !ref.startsWith('arn:')))
+    .map((ref) => (ref.startsWith(own) ? ref.slice(own.length) : ref))
+  // Each kind on its own: a Secrets Manager the role may not read leaves the parameters checked.
+  const [found, described] = await Promise.all([
+    attempt(async () =>
+      parameters.length > 0 ? readParameters(clients.ssm, parameters, { decrypt: false }) : new Map()
+    ),
+    attempt(() => Promise.all(secrets.map((id) => describeSecret(clients, id.split(':').slice(0, 7).join(':')))))
+  ])
+  const errors = [found, described].flatMap((read) => ('error' in read ? [read.error] : []))
+  return {
+    missing: [
+      ...('value' in found ? parameters.filter((name) => !found.value.has(name)) : []),
+      ...('value' in described ? secrets.filter((_, index) => described.value[index] === undefined) : [])
+    ],
+    deleted: 'value' in described ? secrets.filter((_, index) => described.value[index]?.deleted) : [],
+    checked: parameters.length + secrets.length,
+    ...(errors.length > 0 ? { error: errors.join('; ') } : {})
+  }
+}
+
+/** The (action, resources, context) each execution role needs: the policy the run computed, key resolved. */
+function needs(planned: Plan, request: ActionRequest, keyArn: string | undefined) {
+  return (planned.secrets?.policy.Statement ?? []).flatMap((statement) => {
+    const actions = [statement.Action].flat()
+    if (actions.includes('kms:Decrypt')) {
+      // SSM decrypts SecureStrings for the container through KMS (FAILURES.md 1.5).
+      const context = { 'kms:ViaService': `ssm.${request.region}.amazonaws.com` }
+      return keyArn ? [{ actions, resources: [keyArn], context }] : []
+    }
+    return [{ actions, resources: [statement.Resource].flat(), context: {} }]
+  })
+}
+
+/** The roles the definition names, for iam:PassRole. */
+function passedRoles(document: unknown): string[] {
+  const roles = new Set<string>()
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visit)
+    else if (value !== null && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) {
+        if (/^(executionRoleArn|jobRoleArn|taskRoleArn)$/.test(key) && typeof inner === 'string') roles.add(inner)
+        else visit(inner)
+      }
+    }
+  }
+  visit(document)
+  return [...roles]
+}
+
+/** `arn:aws:sts::1:assumed-role/Name/session` → `arn:aws:iam::1:role/Name` (a role path is not in the STS ARN). */
+function roleOfSession(arn: string): string | undefined {
+  const match = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\//.exec(arn)
+  return match ? `arn:${match[1]}:iam::${match[2]}:role/${match[3]}` : undefined
+}
+
+/** Every check's finding, once the plan is known. */
+export async function preflight(
+  clients: AwsClients,
+  request: ActionRequest,
+  state: State,
+  planned: Plan,
+  early: EarlyFacts
+): Promise<Finding[]> {
+  const definition = planned.definition
+  const keyArn = early.key && 'value' in early.key ? early.key.value?.arn : undefined
+  const roles = [...new Set((definition?.containers ?? []).flatMap((slot) => slot.executionRoleArn ?? []))]
+  const needed = needs(planned, request, keyArn)
+  const caller = early.caller && 'value' in early.caller ? roleOfSession(early.caller.value) : undefined
+  const passing = definition ? passedRoles(definition.definition) : []
+  const [simulations, references, passRole] = await Promise.all([
+    Promise.all(
+      roles.map(async (role) => ({
+        role,
+        read: await attempt(async () =>
+          (
+            await Promise.all(needed.map((need) => simulate(clients, role, need.actions, need.resources, need.context)))
+          ).flat()
+        )
+      }))
+    ),
+    checkReferences(clients, request, state, planned),
+    caller && passing.length > 0 ? attempt(() => simulate(clients, caller, ['iam:PassRole'], passing)) : undefined
+  ])
+  const findings: Finding[] = []
+  if (request.kmsKeyId && early.key) findings.push(keyFinding(request.kmsKeyId, early.key, request.region))
+  if (needed.length > 0) findings.push(...roleFindings(simulations, planned.secrets?.policy))
+  if (references) findings.push(referenceFinding(references))
+  if (request.launch && definition)
+    findings.push(...targetFindings(request.launch.target, early, definition.definition))
+  if (caller && passRole) findings.push(passRoleFinding(caller, passRole))
+  return findings
+}
+
+/** Prints the findings; warns of checks that could not be made or only warn; the error that stops the run, if any. */
+export function reportFindings(findings: readonly Finding[], mode: PreflightMode, log: Logger): string | undefined {
+  for (const finding of findings) {
+    log.info(findingLine(finding))
+    const warns =
+      (finding.status === 'unchecked' && mode !== 'strict') || (finding.status === 'failed' && finding.warnOnly)
+    if (warns) log.warning(`Preflight: ${finding.check} ${finding.detail}`)
+  }
+  return preflightFailure(findings, mode)
+}
