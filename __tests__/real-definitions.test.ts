@@ -90,6 +90,9 @@ describe('real definitions: a second run with the same file registers and launch
       secrets: JSON.stringify({ DB_PASSWORD: `db-password-${index}`, API_KEY: `api-key-${index}` }),
       path: `/real/${index}/`,
       containers: '*',
+      // These definitions reference parameters and secrets of their authors' accounts, which
+      // preflight rightly reports missing here; what is tested is the comparison.
+      preflight: 'false',
       ...(each.kind === 'ecs' ? { 'task-definition': file } : { 'job-definition': file })
     }
     const register = each.kind === 'ecs' ? 'RegisterTaskDefinition' : 'RegisterJobDefinition'
