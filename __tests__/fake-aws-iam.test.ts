@@ -52,7 +52,8 @@ beforeAll(async () => {
         }
       ]
     },
-    s3: { Statement: [{ Effect: 'Allow', NotAction: 'iam:*', Resource: 'arn:aws:s3:::b/*' }] }
+    s3: { Statement: [{ Effect: 'Allow', NotAction: 'iam:*', Resource: 'arn:aws:s3:::b/*' }] },
+    logs: { Statement: [{ Effect: 'Allow', Action: 'logs:*', Resource: `arn:aws:logs:*:${ACCT}:log-group:app*-prod` }] }
   })
   fake.iam.putRole(EMPTY)
   fake.iam.putUser(USER, [{ Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }])
@@ -91,6 +92,8 @@ const decisions: Array<[string, Sim, string, string[]?, string[]?]> = [
   ['StringLike', { ActionNames: ['iam:PassRole'], ResourceArns: [EMPTY], ContextEntries: via('ecs-tasks.amazonaws.com', 'iam:PassedToService') }, 'allowed', ['pass']],
   ['NotAction: every other action', { ActionNames: ['s3:GetObject'], ResourceArns: ['arn:aws:s3:::b/k'] }, 'allowed', ['s3']],
   ['NotAction: not the listed one', { ActionNames: ['iam:GetRole'], ResourceArns: ['arn:aws:s3:::b/k'] }, 'implicitDeny', []],
+  ['a * inside an ARN segment', { ActionNames: ['logs:GetLogEvents'], ResourceArns: [`arn:aws:logs:us-east-1:${ACCT}:log-group:app-web-prod`] }, 'allowed', ['logs']],
+  ['a * inside an ARN segment does not cross a colon', { ActionNames: ['logs:GetLogEvents'], ResourceArns: [`arn:aws:logs:us-east-1:${ACCT}:log-group:app:x-prod`] }, 'implicitDeny', []],
   ['a role without policies', { PolicySourceArn: EMPTY, ActionNames: ['ssm:GetParameters'], ResourceArns: ['*'] }, 'implicitDeny', []],
   ['a user as PolicySourceArn', { PolicySourceArn: USER, ActionNames: ['ssm:GetParameters'] }, 'allowed', ['policy-1']]
 ]

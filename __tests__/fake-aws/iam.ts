@@ -40,10 +40,18 @@ const list = (v: OneOrMany | undefined) => (v === undefined ? [] : Array.isArray
 const invalid = (message: string) => new AwsError('InvalidInput', message)
 const notModelled = (what: string) => new AwsError('NotModelledByFake', `${what} is not modelled by the fake.`)
 
-/** IAM.md 2.2: `*` any run of characters, `?` one character. */
-function glob(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const body = pattern.replace(/[.+^${}()|[\]\\*?]/g, (c) => (c === '*' ? '.*' : c === '?' ? '.' : `\\${c}`))
-  return new RegExp(`^${body}$`, ignoreCase ? 'is' : 's').test(value)
+/**
+ * IAM.md 2.2: `*` any run of characters, `?` one character. In an ARN (`arn: true`) both stay within a
+ * colon-separated segment, except a `*` that ends its segment, which may match across colons.
+ */
+function glob(pattern: string, value: string, options: { ignoreCase?: boolean; arn?: boolean } = {}): boolean {
+  const body = pattern.replace(/[.+^${}()|[\]\\*?]/g, (c, at: number) => {
+    const segmentEnd = pattern[at + 1] === undefined || pattern[at + 1] === ':'
+    if (c === '*') return options.arn && !segmentEnd ? '[^:]*' : '.*'
+    if (c === '?') return options.arn ? '[^:]' : '.'
+    return `\\${c}`
+  })
+  return new RegExp(`^${body}$`, options.ignoreCase ? 'is' : 's').test(value)
 }
 
 /** Seeding checks: a document this fake cannot evaluate is refused at once instead of evaluated wrongly. */
@@ -107,9 +115,7 @@ function conditionHolds(s: PolicyStatement, context: Map<string, string[]>, miss
         return negated || ifExists !== undefined
       }
       const match = given.some((g) =>
-        list(wanted).some((w) =>
-          like ? glob(w, g, false) : ignoreCase ? w.toLowerCase() === g.toLowerCase() : w === g
-        )
+        list(wanted).some((w) => (like ? glob(w, g) : ignoreCase ? w.toLowerCase() === g.toLowerCase() : w === g))
       )
       return negated ? !match : match
     })
@@ -152,8 +158,8 @@ export class IamState {
     const applying = principal.policies.flatMap((p) =>
       p.statements.flatMap((s) => {
         // IAM.md 2.2: action names are not case-sensitive, resource ARNs are.
-        const actionIn = list(s.Action ?? s.NotAction).some((a) => glob(a, action, true))
-        const resourceIn = list(s.Resource ?? s.NotResource).some((r) => glob(r, resource, false))
+        const actionIn = list(s.Action ?? s.NotAction).some((a) => glob(a, action, { ignoreCase: true }))
+        const resourceIn = list(s.Resource ?? s.NotResource).some((r) => glob(r, resource, { arn: true }))
         if (actionIn === (s.NotAction !== undefined) || resourceIn === (s.NotResource !== undefined)) return []
         return conditionHolds(s, context, missing) ? [{ s, source: p.name }] : []
       })
