@@ -555,6 +555,18 @@ export function createBatch(
     service: 'batch',
     protocol: 'restJson1',
     serverErrorCode: 'ServerException',
+    // IAM.md 3.5: 403 AccessDeniedException; SubmitJob names the job definition, a Describe call its path.
+    accessDenied: {
+      code: 'AccessDeniedException',
+      status: 403,
+      resource: (op, i) =>
+        `arn:${partitionOf(env.region)}:batch:${env.region}:${env.accountId}:` +
+        (op === 'SubmitJob'
+          ? `job-definition/${String(i.jobDefinition)}`
+          : op.startsWith('Describe')
+            ? `/v1/${op.toLowerCase()}`
+            : '*')
+    },
     routes: Object.fromEntries(Object.keys(operations).map((op) => [`POST /v1/${op.toLowerCase()}`, op])),
     writeOperations: ['RegisterJobDefinition', 'DeregisterJobDefinition', 'SubmitJob'],
     operations

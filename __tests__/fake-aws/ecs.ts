@@ -637,6 +637,18 @@ export function createEcs(env: ServiceEnv, hooks: ContainerHooks): { definition:
     protocol: 'awsJson1_1',
     targetPrefix: 'AmazonEC2ContainerServiceV20141113',
     serverErrorCode: 'ServerException',
+    // IAM.md 3.4: 400 AccessDeniedException naming the service (or the task definition RunTask starts).
+    accessDenied: {
+      code: 'AccessDeniedException',
+      status: 400,
+      resource: (op, i) => {
+        const last = (v: unknown) => String(v).split('/').pop() ?? ''
+        const service = i.service ?? (Array.isArray(i.services) ? i.services[0] : undefined)
+        if (op === 'RunTask')
+          return rules.clusterArn(env, '').replace(/cluster\/$/, `task-definition/${last(i.taskDefinition)}`)
+        return service === undefined ? '*' : rules.serviceArn(env, last(i.cluster ?? 'default'), last(service))
+      }
+    },
     writeOperations: ['RegisterTaskDefinition', 'DeregisterTaskDefinition', 'UpdateService', 'RunTask'],
     operations: {
       RegisterTaskDefinition: (i) => state.registerTaskDefinition(i),

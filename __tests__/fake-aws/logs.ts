@@ -241,6 +241,8 @@ export function createLogs(env: ServiceEnv): { definition: ServiceDefinition; st
     protocol: 'awsJson1_1',
     targetPrefix: 'Logs_20140328',
     serverErrorCode: 'ServiceUnavailableException',
+    // LOGS.md 1.3 (FakeAws.deny names no stream: LogsState.deny() does).
+    accessDenied: { code: 'AccessDeniedException', status: 400 },
     writeOperations: [],
     operations: { GetLogEvents: (i) => state.getLogEvents(i) }
   }

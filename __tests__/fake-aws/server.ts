@@ -5,11 +5,13 @@ import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createBatch, type BatchState } from './batch.js'
 import { createEcs, type EcsState } from './ecs.js'
+import { createIam, type IamState } from './iam.js'
+import { callerArn, callerOf } from './identity.js'
 import { createLogs, type ContainerHooks, type LogsState } from './logs.js'
 import { AwsError, guessProtocol, protocols, type RawRequest, type WireResponse } from './protocols.js'
 import { createSsm, type SsmState } from './ssm.js'
 import { createSts } from './sts.js'
-import type { Fault, FakeAwsOptions, Input, Quota, RecordedRequest, ServiceDefinition } from './types.js'
+import type { Fault, FakeAwsOptions, Input, Quota, RecordedRequest, ServiceDefinition, ServiceEnv } from './types.js'
 
 export interface FakeAws {
   /** 'http://127.0.0.1:<port>' */
@@ -29,6 +31,11 @@ export interface FakeAws {
   batch: BatchState
   ecs: EcsState
   logs: LogsState
+  iam: IamState
+  /** Requests are made as this IAM user or assumed role (arn:aws:sts::<acct>:assumed-role/<Name>/<session>). */
+  setCaller(arn: string): void
+  /** The operation ('GetParameters', or 'ssm:GetParameters' for one service) is denied to the caller. */
+  deny(operation: string, denied?: boolean): void
   /** Containers (Batch and ECS) started with this execution role fail to start: ssm:GetParameters is denied. */
   denySecretReads(roleArn: string, denied?: boolean): void
   close(): Promise<void>
@@ -55,6 +62,17 @@ function faultError(fault: Fault, svc: ServiceDefinition): AwsError | undefined 
   return new AwsError(status === 503 ? 'ServiceUnavailable' : 'BadGateway', 'Service unavailable', status)
 }
 
+/** IAM.md 3: the service's access-denied answer to the caller, or undefined when the operation needs no permission. */
+function accessDenied(svc: ServiceDefinition, operation: string, input: Input, env: ServiceEnv): AwsError | undefined {
+  const shape = svc.accessDenied
+  if (!shape) return new AwsError('NotModelledByFake', `How ${svc.service} denies ${operation} is not modelled.`)
+  if (shape.anyone?.includes(operation)) return undefined
+  const action = `${svc.service}:${operation}`
+  const resource = shape.resource?.(operation, input, env) ?? '*'
+  const message = `User: ${callerArn(env)} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`
+  return new AwsError(shape.code, message, shape.status)
+}
+
 /** Token buckets, one per operation with a quota: full at start, refilled continuously. */
 function quotaKeeper(quotas: Record<string, Quota>, now: () => number): (operation: string) => boolean {
   const buckets = new Map<string, { rate: number; burst: number; tokens: number; at: number }>()
@@ -77,7 +95,7 @@ function quotaKeeper(quotas: Record<string, Quota>, now: () => number): (operati
 }
 
 export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAws> {
-  const env = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '123456789012' }
+  const env: ServiceEnv = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '123456789012' }
   const ssm = createSsm(env)
   const logs = createLogs(env)
   const deniedRoles = new Set<string>()
@@ -89,7 +107,9 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
   }
   const batch = createBatch(env, hooks)
   const ecs = createEcs(env, hooks)
-  const definitions = [ssm, batch, ecs, logs, createSts(env)].map((s) => s.definition)
+  const iam = createIam(env)
+  const definitions = [ssm, batch, ecs, logs, iam, createSts(env)].map((s) => s.definition)
+  const deniedOperations = new Set<string>()
   const services = new Map<string, ServiceDefinition>(definitions.map((d) => [d.service, d]))
   const requests: RecordedRequest[] = []
   let faults: Array<{ fault: Fault; remaining: number; skip: number }> = []
@@ -193,6 +213,13 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     const injected = fault && faultError(fault, svc)
     if (injected) return send(fail(injected))
     if (fault?.kind === 'latency') await sleep(fault.delayMs ?? 0)
+    const denial =
+      (deniedOperations.has(call.operation) || deniedOperations.has(`${svc.service}:${call.operation}`)) &&
+      accessDenied(svc, call.operation, call.input, env)
+    if (denial) {
+      record.fault = 'denied'
+      return send(fail(denial))
+    }
 
     let response: WireResponse
     try {
@@ -231,6 +258,9 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     batch: batch.state,
     ecs: ecs.state,
     logs: logs.state,
+    iam: iam.state,
+    setCaller: (arn) => void (env.caller = callerOf(env, arn)),
+    deny: (operation, on = true) => void (on ? deniedOperations.add(operation) : deniedOperations.delete(operation)),
     denySecretReads: (roleArn, denied = true) => void (denied ? deniedRoles.add(roleArn) : deniedRoles.delete(roleArn)),
     close: () =>
       new Promise<void>((resolve, reject) => {

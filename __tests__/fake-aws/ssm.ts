@@ -275,6 +275,17 @@ export function createSsm(env: ServiceEnv): { definition: ServiceDefinition; sta
       service: 'ssm',
       protocol: 'awsJson1_1',
       targetPrefix: 'AmazonSSM',
+      // IAM.md 3.3: 400 AccessDeniedException naming the parameter's ARN (the account's `*` without a name).
+      accessDenied: {
+        code: 'AccessDeniedException',
+        status: 400,
+        resource: (_op, i) => {
+          const name = [i.Name, i.ResourceId, ...(Array.isArray(i.Names) ? i.Names : [])].find(
+            (n) => typeof n === 'string'
+          )
+          return typeof name === 'string' ? parameterArn(env, name) : parameterArn(env, '').replace(/parameter\/$/, '*')
+        }
+      },
       writeOperations: ['PutParameter', 'DeleteParameters', 'AddTagsToResource'],
       sensitiveInput: { PutParameter: ['Value'] },
       operations: {

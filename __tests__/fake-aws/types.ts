@@ -1,3 +1,4 @@
+import type { Caller } from './identity.js'
 export interface FakeAwsOptions {
   region?: string | undefined
   accountId?: string | undefined
@@ -20,7 +21,7 @@ export interface Quota {
 }
 
 export type FaultKind =
-  'latency' | 'throttle' | 'too-many-requests' | 'server-error' | 'drop' | 'drop-after' | 'reshape'
+  'latency' | 'throttle' | 'too-many-requests' | 'server-error' | 'drop' | 'drop-after' | 'reshape' | 'denied'
 
 /**
  * Every request to a matching operation ('*' matches all) uses up one `skip` of each pending fault;
@@ -59,6 +60,8 @@ export type ProtocolName = 'awsJson1_1' | 'awsQuery' | 'restJson1'
 export interface ServiceEnv {
   region: string
   accountId: string
+  /** who the requests are made as (identity.ts); IAM user `fake` when unset */
+  caller?: Caller
 }
 
 export interface ServiceContext extends ServiceEnv {
@@ -66,6 +69,14 @@ export interface ServiceContext extends ServiceEnv {
 }
 
 export type Input = Record<string, unknown>
+
+export interface AccessDeniedShape {
+  code: string
+  status: number
+  /** the resource the message names; default '*' */
+  resource?: (operation: string, input: Input, env: ServiceEnv) => string
+  anyone?: readonly string[]
+}
 
 /** One AWS service; server.ts lists one per SigV4 signing name (`service`). */
 export interface ServiceDefinition {
@@ -79,6 +90,8 @@ export interface ServiceDefinition {
   routes?: Record<string, string>
   /** the service's error for an internal failure (HTTP 500), e.g. 'ServerException'; default 'InternalServerError' */
   serverErrorCode?: string
+  /** the service's answer to an operation FakeAws.deny() denies; `anyone`: operations that need no permission */
+  accessDenied?: AccessDeniedShape
   /** operations that change state; FakeAws.writes() returns requests to these */
   writeOperations: readonly string[]
   /** per operation, top-level input members whose values must never be recorded */
