@@ -131,29 +131,18 @@ describe('EC2 DescribeSubnets and DescribeSecurityGroups (the ec2 query protocol
     expect(SecurityGroups).toEqual([{ GroupId: 'sg-1', GroupName: 'web', VpcId: 'vpc-a', OwnerId: '123456789012' }])
   })
 
-  it.each([
-    [
-      new EC2.DescribeSubnetsCommand({ SubnetIds: ['subnet-1', 'subnet-x'] }),
-      "InvalidSubnetID.NotFound: The subnet ID 'subnet-x' does not exist"
-    ],
-    [
-      new EC2.DescribeSecurityGroupsCommand({ GroupIds: ['sg-x'] }),
-      "InvalidGroup.NotFound: The security group 'sg-x' does not exist"
-    ],
-    [
-      new EC2.DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: ['vpc-a'] }] }),
-      'NotModelledByFake: The Filter member is not modelled by this fake.'
-    ],
-    [
-      new EC2.DescribeSecurityGroupsCommand({ GroupNames: ['web'] }),
-      'NotModelledByFake: The GroupName member is not modelled by this fake.'
-    ]
-  ])('%# → %s, HTTP 400, in <Response><Errors>', async (command, expected) => {
+  const Subnets = (input: EC2.DescribeSubnetsRequest) => new EC2.DescribeSubnetsCommand(input)
+  const Groups = (input: EC2.DescribeSecurityGroupsRequest) => new EC2.DescribeSecurityGroupsCommand(input)
+  // prettier-ignore
+  it.each<[string, string, EC2.DescribeSubnetsCommand | EC2.DescribeSecurityGroupsCommand]>([
+    ['an unknown subnet', "InvalidSubnetID.NotFound: The subnet ID 'subnet-x' does not exist", Subnets({ SubnetIds: ['subnet-1', 'subnet-x'] })],
+    ['an unknown group', "InvalidGroup.NotFound: The security group 'sg-x' does not exist", Groups({ GroupIds: ['sg-x'] })],
+    ['filters', 'NotModelledByFake: The Filter member is not modelled by this fake.', Subnets({ Filters: [{ Name: 'vpc-id', Values: ['vpc-a'] }] })],
+    ['group names', 'NotModelledByFake: The GroupName member is not modelled by this fake.', Groups({ GroupNames: ['web'] })]
+  ])('%s → %s, HTTP 400, from <Response><Errors>', async (_, expected, command) => {
     const err = (await ec2.send(command as EC2.DescribeSubnetsCommand).catch((e: unknown) => e)) as Error
-    expect([`${err.name}: ${err.message}`, (err as EC2.EC2ServiceException).$metadata.httpStatusCode]).toEqual([
-      expected,
-      400
-    ])
+    const status = (err as EC2.EC2ServiceException).$metadata.httpStatusCode
+    expect([`${err.name}: ${err.message}`, status]).toEqual([expected, 400])
   })
 
   it('an injected server error is EC2 InternalError, HTTP 500', async () => {
