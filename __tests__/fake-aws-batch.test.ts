@@ -279,3 +279,42 @@ describe('container logs and attempts (LOGS.md 2.1, FAILURES.md 1.8)', () => {
     ])
   })
 })
+
+describe('DescribeJobQueues and DescribeComputeEnvironments (DESCRIBE.md 3)', () => {
+  const CE = `${ARN}:compute-environment/`
+  beforeAll(() => {
+    fake.batch.addComputeEnvironment({ name: 'spot', type: 'SPOT', maxvCpus: 16, state: 'DISABLED' })
+    fake.batch.addComputeEnvironment({ name: 'fg', type: 'FARGATE', maxvCpus: 4 })
+    fake.batch.addComputeEnvironment({ name: 'bad', type: 'EC2', maxvCpus: 8, status: 'INVALID', statusReason: 'CLIENT_ERROR - x' }) // prettier-ignore
+    fake.batch.addComputeEnvironment({ name: 'own', type: 'UNMANAGED' })
+    fake.batch.addQueue('mixed', { computeEnvironments: ['fg', 'spot'] })
+    fake.batch.addQueue('off', { state: 'DISABLED', status: 'INVALID', statusReason: 'ACTION_REQUIRED - x' })
+  })
+  const queues = async (jobQueues?: string[]) =>
+    (await batch.send(new B.DescribeJobQueuesCommand({ jobQueues }))).jobQueues ?? []
+  const environments = async (computeEnvironments?: string[]) =>
+    (await batch.send(new B.DescribeComputeEnvironmentsCommand({ computeEnvironments }))).computeEnvironments ?? []
+
+  it('queues by name or ARN, unknown ones left out; CEs in order, as ARNs', async () => {
+    expect(await queues(['mixed', `${ARN}:job-queue/off`, 'nope'])).toEqual([
+      { jobQueueName: 'mixed', jobQueueArn: `${ARN}:job-queue/mixed`, state: 'ENABLED', status: 'VALID', statusReason: 'JobQueue Healthy', priority: 1, computeEnvironmentOrder: [{ order: 1, computeEnvironment: `${CE}fg` }, { order: 2, computeEnvironment: `${CE}spot` }] }, // prettier-ignore
+      expect.objectContaining({ jobQueueName: 'off', state: 'DISABLED', status: 'INVALID', statusReason: 'ACTION_REQUIRED - x' }) // prettier-ignore
+    ])
+    expect((await queues()).map((q) => [q.jobQueueName, q.computeEnvironmentOrder])).toContainEqual(['q', []])
+  })
+
+  it.each<[string, object]>([
+    ['fg', { type: 'MANAGED', state: 'ENABLED', status: 'VALID', statusReason: 'ComputeEnvironment Healthy', computeResources: { type: 'FARGATE', maxvCpus: 4 } }], // prettier-ignore
+    [`${CE}spot`, { state: 'DISABLED', computeResources: { type: 'SPOT', maxvCpus: 16 } }],
+    ['bad', { status: 'INVALID', statusReason: 'CLIENT_ERROR - x', computeResources: { type: 'EC2', maxvCpus: 8 } }],
+    ['own', { type: 'UNMANAGED' }]
+  ])('compute environment %s', async (ref, expected) => {
+    const [ce] = await environments([ref, 'nope'])
+    expect(ce).toMatchObject({ ...expected, computeEnvironmentArn: `${CE}${ref.split('/').at(-1)}` })
+    expect('computeResources' in (ce ?? {})).toBe(ref !== 'own')
+  })
+
+  it('SubmitJob to a DISABLED or INVALID queue is not modelled', async () => {
+    await expect(submit({ jobQueue: 'off' })).rejects.toMatchObject({ name: 'NotModelledByFake' })
+  })
+})

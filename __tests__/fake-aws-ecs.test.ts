@@ -12,7 +12,10 @@ let counter = 0
 const fresh = (prefix: string) => `${prefix}${++counter}`
 
 type Output = sdk.DescribeTaskDefinitionCommandOutput & sdk.DescribeServicesCommandOutput & sdk.RunTaskCommandOutput
-type Answer = Output & sdk.ListTaskDefinitionsCommandOutput & sdk.ListTasksCommandOutput & { service?: sdk.Service }
+type Answer = Output &
+  sdk.ListTaskDefinitionsCommandOutput &
+  sdk.ListTasksCommandOutput &
+  sdk.DescribeClustersCommandOutput & { service?: sdk.Service }
 const commands = sdk as unknown as Record<string, new (input: object) => sdk.RunTaskCommand>
 
 /** Sends one request through the SDK's command for `operation`, without retries (see beforeAll). */
@@ -270,6 +273,46 @@ describe('RunTask and DescribeTasks', () => {
     expect(fake.requests.filter((r) => r.operation === 'RunTask').map((r) => r.status)).toContain('dropped')
     const started = fake.ecs.tasks().slice(before)
     expect(started.map((t) => t.taskArn)).toEqual([answer.tasks?.[0]?.taskArn])
+  })
+
+  it('DescribeClusters: by name or ARN, the default cluster without one, MISSING failures', async () => {
+    fake.ecs.addCluster('gone', { status: 'INACTIVE', capacityProviders: ['FARGATE'] })
+    const { clusters, failures } = await send('DescribeClusters', { clusters: ['main', `${ARN}:cluster/gone`, 'x'] })
+    expect(clusters?.map((c) => [c.clusterName, c.status, c.capacityProviders])).toEqual([
+      ['main', 'ACTIVE', []],
+      ['gone', 'INACTIVE', ['FARGATE']]
+    ])
+    expect(failures).toEqual([{ arn: `${ARN}:cluster/x`, reason: 'MISSING' }])
+    expect((await send('DescribeClusters', {})).failures).toEqual([
+      { arn: `${ARN}:cluster/default`, reason: 'MISSING' }
+    ])
+    const error = await send('RunTask', { ...vpc, cluster: 'gone' }).catch((e: Error) => `${e.name}: ${e.message}`)
+    expect(error).toBe('ClusterNotFoundException: The referenced cluster was inactive.')
+  })
+
+  it('DescribeServices: status, deploymentController, launchType or capacityProviderStrategy', async () => {
+    const strategy = [{ capacityProvider: 'FARGATE_SPOT', weight: 1, base: 0 }]
+    const seeds = [
+      { serviceName: 'cd', deploymentController: 'CODE_DEPLOY' as const, launchType: 'FARGATE' as const },
+      { serviceName: 'spot', capacityProviderStrategy: strategy },
+      { serviceName: 'old', status: 'INACTIVE' as const }
+    ]
+    for (const seed of seeds) fake.ecs.addService({ cluster: 'main', taskDefinition: 'web:1', ...seed })
+    const { services = [] } = await send('DescribeServices', {
+      cluster: 'main',
+      services: ['api', 'cd', 'spot', 'old']
+    })
+    const seen = services.map((s) => [s.status, s.deploymentController?.type, s.launchType, s.capacityProviderStrategy])
+    expect(seen).toEqual([
+      ['ACTIVE', 'ECS', 'FARGATE', undefined],
+      ['ACTIVE', 'CODE_DEPLOY', 'FARGATE', undefined],
+      ['ACTIVE', 'ECS', undefined, strategy],
+      ['INACTIVE', 'ECS', 'FARGATE', undefined]
+    ])
+    const update = (service: string) =>
+      send('UpdateService', { cluster: 'main', service, taskDefinition: 'web:1' }).catch((e: Error) => `${e.name}: ${e.message}`) // prettier-ignore
+    expect(await update('cd')).toMatch(/^InvalidParameterException: Unable to update task definition on services with a CODE_DEPLOY deployment controller\./) // prettier-ignore
+    expect(await update('old')).toBe('ServiceNotActiveException: Service was not ACTIVE.')
   })
 
   it('DescribeTasks and DescribeServices answer MISSING, with its ARN, for what they do not know', async () => {

@@ -28,6 +28,7 @@ const arnPrefix = (env: ServiceEnv) => `arn:${partitionOf(env.region)}:batch:${e
 export const definitionArn = (env: ServiceEnv, name: string, revision: number) =>
   `${arnPrefix(env)}job-definition/${name}:${revision}`
 export const queueArn = (env: ServiceEnv, name: string) => `${arnPrefix(env)}job-queue/${name}`
+export const computeEnvironmentArn = (env: ServiceEnv, name: string) => `${arnPrefix(env)}compute-environment/${name}`
 export const jobArn = (env: ServiceEnv, id: string) => `${arnPrefix(env)}job/${id}`
 
 /**
@@ -42,9 +43,9 @@ export function parseDefinitionRef(env: ServiceEnv, ref: string): { name: string
   return m[2] === undefined ? { name: m[1] } : { name: m[1], revision: Number(m[2]) }
 }
 
-/** A queue name or ARN → the queue name, or undefined when it cannot name a queue here. */
-export function parseQueueRef(env: ServiceEnv, ref: string): string | undefined {
-  const prefix = `${arnPrefix(env)}job-queue/`
+/** A queue (or compute environment) name or ARN → its name, or undefined when it cannot name one here. */
+export function parseQueueRef(env: ServiceEnv, ref: string, kind = 'job-queue'): string | undefined {
+  const prefix = `${arnPrefix(env)}${kind}/`
   const name = ref.startsWith(prefix) ? ref.slice(prefix.length) : ref
   return RESOURCE_NAME.test(name) ? name : undefined
 }
@@ -101,3 +102,9 @@ export function decodeToken(token: string | undefined): unknown {
   }
   throw clientError('The nextToken is not valid.')
 }
+
+/** JobQueueDetail.state / status, ComputeEnvironmentDetail.state / status (API reference). */
+export type ResourceState = 'ENABLED' | 'DISABLED'
+export type ResourceStatus = 'CREATING' | 'UPDATING' | 'DELETING' | 'DELETED' | 'VALID' | 'INVALID'
+/** ComputeResource.type; UNMANAGED: a compute environment without computeResources. */
+export type ComputeType = 'EC2' | 'SPOT' | 'FARGATE' | 'FARGATE_SPOT' | 'UNMANAGED'

@@ -10,6 +10,7 @@ import {
   checkSize,
   checkTags,
   clientError,
+  computeEnvironmentArn,
   decodeToken,
   definitionArn,
   encodeToken,
@@ -19,8 +20,11 @@ import {
   parseQueueRef,
   queueArn,
   required,
+  type ComputeType,
   type DefinitionType,
-  type JobStatus
+  type JobStatus,
+  type ResourceState,
+  type ResourceStatus
 } from './batch-rules.js'
 import { secretValue, secretsProblem } from './ecs-rules.js'
 import { partitionOf } from './identity.js'
@@ -29,7 +33,40 @@ import { AwsError } from './protocols.js'
 import { optList, optString } from './validate.js'
 import type { Input, ServiceContext, ServiceDefinition, ServiceEnv } from './types.js'
 
-export type { JobStatus } from './batch-rules.js'
+export type { ComputeType, JobStatus, ResourceState, ResourceStatus } from './batch-rules.js'
+
+/** A queue as addQueue seeds it; statusReason defaults to "JobQueue Healthy" when VALID (aws-cli example). */
+export interface JobQueueOptions {
+  /** default ENABLED */
+  state?: ResourceState
+  /** default VALID */
+  status?: ResourceStatus
+  statusReason?: string
+  /** default 1 */
+  priority?: number
+  /** names of compute environments added before, in order; default none (DESCRIBE.md 3) */
+  computeEnvironments?: string[]
+}
+
+export interface ComputeEnvironmentSeed {
+  name: string
+  /** computeResources.type, or UNMANAGED */
+  type: ComputeType
+  /** default ENABLED */
+  state?: ResourceState
+  /** default VALID */
+  status?: ResourceStatus
+  /** default "ComputeEnvironment Healthy" when VALID */
+  statusReason?: string
+  /** required for a managed type */
+  maxvCpus?: number
+}
+
+type StoredQueue = Required<Omit<JobQueueOptions, 'statusReason'>> & { name: string; statusReason: string | undefined }
+type StoredEnvironment = Required<Omit<ComputeEnvironmentSeed, 'statusReason' | 'maxvCpus'>> & {
+  statusReason: string | undefined
+  maxvCpus?: number | undefined
+}
 
 /** A revision as it is stored: the registered members plus the output-only ones. */
 type StoredDefinition = Input & {
@@ -215,7 +252,8 @@ function view(job: StoredJob, now: number) {
 
 export class BatchState {
   private readonly defs = new Map<string, StoredDefinition[]>()
-  private readonly queues = new Set<string>()
+  private readonly queues = new Map<string, StoredQueue>()
+  private readonly environments = new Map<string, StoredEnvironment>()
   private readonly jobsById = new Map<string, StoredJob>()
   private seq = 0
   private outcome: JobOutcome = { result: 'SUCCEEDED' }
@@ -226,11 +264,37 @@ export class BatchState {
     private readonly hooks: ContainerHooks
   ) {}
 
-  /** Seeds a job queue; returns its ARN. */
-  addQueue(name: string): string {
+  /** Seeds a job queue (or replaces it); returns its ARN. */
+  addQueue(name: string, options: JobQueueOptions = {}): string {
     if (!RESOURCE_NAME.test(name)) throw clientError(`'${name}' is not a job queue name.`)
-    this.queues.add(name)
+    const missing = options.computeEnvironments?.find((ce) => !this.environments.has(ce))
+    if (missing !== undefined) throw new Error(`No compute environment ${missing}; add it first.`)
+    this.queues.set(name, {
+      name,
+      state: 'ENABLED',
+      status: 'VALID',
+      priority: 1,
+      computeEnvironments: [],
+      ...options,
+      statusReason: options.statusReason ?? ((options.status ?? 'VALID') === 'VALID' ? 'JobQueue Healthy' : undefined)
+    })
     return queueArn(this.env, name)
+  }
+
+  /** Seeds a compute environment (or replaces it); returns its ARN. */
+  addComputeEnvironment(seed: ComputeEnvironmentSeed): string {
+    if (!RESOURCE_NAME.test(seed.name)) throw new Error(`'${seed.name}' is not a compute environment name.`)
+    if (seed.type !== 'UNMANAGED' && !(Number.isInteger(seed.maxvCpus) && (seed.maxvCpus ?? 0) >= 0)) {
+      throw new Error(`A ${seed.type} compute environment needs maxvCpus.`)
+    }
+    const status = seed.status ?? 'VALID'
+    this.environments.set(seed.name, {
+      state: 'ENABLED',
+      ...seed,
+      status,
+      statusReason: seed.statusReason ?? (status === 'VALID' ? 'ComputeEnvironment Healthy' : undefined)
+    })
+    return computeEnvironmentArn(this.env, seed.name)
   }
 
   /** Registers a revision by the rules of RegisterJobDefinition. */
@@ -374,7 +438,12 @@ export class BatchState {
     const unmodelled = UNMODELLED_SUBMIT.find((k) => input[k] !== undefined && input[k] !== null)
     if (unmodelled) throw new AwsError('NotModelledByFake', `SubmitJob ${unmodelled} is not modelled by this fake.`)
     const queueName = parseQueueRef(this.env, queueRef)
-    if (queueName === undefined || !this.queues.has(queueName)) throw clientError(`JobQueue ${queueRef} not found.`)
+    const queue = queueName === undefined ? undefined : this.queues.get(queueName)
+    if (queueName === undefined || !queue) throw clientError(`JobQueue ${queueRef} not found.`)
+    if (queue.state !== 'ENABLED' || queue.status !== 'VALID') {
+      // "If the job queue state is DISABLED, new jobs can't be added to the queue": the answer is not known.
+      throw new AwsError('NotModelledByFake', `SubmitJob to a ${queue.state} ${queue.status} queue is not modelled.`)
+    }
     // `name` means the latest ACTIVE revision.
     const def = this.named(defRef)
       .filter((d) => d.status === 'ACTIVE')
@@ -495,6 +564,54 @@ export class BatchState {
     }
   }
 
+  /**
+   * DescribeJobQueues and DescribeComputeEnvironments: the ones named (names or ARNs; unknown ones
+   * are left out, DESCRIBE.md 3), or all of them. Pages are not modelled.
+   */
+  private describeNamed<T>(input: Input, key: string, kind: string, all: Map<string, T>): T[] {
+    if (input.maxResults != null || input.nextToken != null) {
+      throw new AwsError('NotModelledByFake', `Pages of ${kind}s are not modelled.`)
+    }
+    const refs = optList(input, key) ?? []
+    if (refs.length === 0) return [...all.values()]
+    const names = new Set(refs.map((ref) => parseQueueRef(this.env, String(ref), kind)))
+    return [...all.entries()].filter(([name]) => names.has(name)).map(([, v]) => v)
+  }
+
+  describeJobQueues(input: Input) {
+    return {
+      jobQueues: this.describeNamed(input, 'jobQueues', 'job-queue', this.queues).map((q) => ({
+        jobQueueName: q.name,
+        jobQueueArn: queueArn(this.env, q.name),
+        state: q.state,
+        status: q.status,
+        statusReason: q.statusReason,
+        priority: q.priority,
+        computeEnvironmentOrder: q.computeEnvironments.map((ce, i) => ({
+          order: i + 1,
+          computeEnvironment: computeEnvironmentArn(this.env, ce)
+        }))
+      }))
+    }
+  }
+
+  describeComputeEnvironments(input: Input) {
+    const all = this.describeNamed(input, 'computeEnvironments', 'compute-environment', this.environments)
+    return {
+      computeEnvironments: all.map((ce) => ({
+        computeEnvironmentName: ce.name,
+        computeEnvironmentArn: computeEnvironmentArn(this.env, ce.name),
+        type: ce.type === 'UNMANAGED' ? 'UNMANAGED' : 'MANAGED',
+        state: ce.state,
+        status: ce.status,
+        statusReason: ce.statusReason,
+        containerOrchestrationType: 'ECS',
+        // Only the members the action reads: subnets, instance types, roles … are not modelled.
+        computeResources: ce.type === 'UNMANAGED' ? undefined : { type: ce.type, maxvCpus: ce.maxvCpus }
+      }))
+    }
+  }
+
   /** Up to 100 job IDs; unknown ones are left out. */
   describeJobs(input: Input) {
     const ids = optList(input, 'jobs')
@@ -549,7 +666,9 @@ export function createBatch(
     DeregisterJobDefinition: (i) => state.deregisterJobDefinition(i),
     SubmitJob: (i, ctx) => state.submitJob(i, ctx),
     DescribeJobs: (i) => state.describeJobs(i),
-    ListJobs: (i) => state.listJobs(i)
+    ListJobs: (i) => state.listJobs(i),
+    DescribeJobQueues: (i) => state.describeJobQueues(i),
+    DescribeComputeEnvironments: (i) => state.describeComputeEnvironments(i)
   }
   const definition: ServiceDefinition = {
     service: 'batch',

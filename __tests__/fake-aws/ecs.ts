@@ -4,6 +4,7 @@ import { randomBytes, randomInt, randomUUID } from 'node:crypto'
 import * as rules from './ecs-rules.js'
 import { callerArn } from './identity.js'
 import { awslogsTarget, type ContainerHooks, type ContainerOutput } from './logs.js'
+import { AwsError } from './protocols.js'
 import { optBool, optList, optString } from './validate.js'
 import type { Input, ServiceDefinition, ServiceEnv } from './types.js'
 
@@ -55,8 +56,18 @@ export interface TaskOutcome {
  */
 export type TaskOutcomeOptions = { stepMs?: number; output?: Record<string, ContainerOutput> }
 
-/** containerInstances: how many are registered, default 0; a task with the EC2 launch type needs one */
-export type EcsClusterOptions = { containerInstances?: number }
+export type CapacityProviderItem = { capacityProvider: string; weight?: number; base?: number }
+
+export interface EcsClusterOptions {
+  /** how many are registered, default 0; a task with the EC2 launch type needs one */
+  containerInstances?: number
+  /** default ACTIVE; an INACTIVE cluster is a deleted one that DescribeClusters still shows */
+  status?: 'ACTIVE' | 'PROVISIONING' | 'DEPROVISIONING' | 'FAILED' | 'INACTIVE'
+  /** default [] */
+  capacityProviders?: string[]
+  /** default [] */
+  defaultCapacityProviderStrategy?: CapacityProviderItem[]
+}
 
 export interface EcsServiceSeed {
   cluster: string
@@ -65,6 +76,13 @@ export interface EcsServiceSeed {
   taskDefinition: string
   desiredCount?: number
   deploymentCircuitBreaker?: { enable: boolean; rollback: boolean }
+  /** default: FARGATE when the task definition requires FARGATE, EC2 otherwise; not with a capacityProviderStrategy */
+  launchType?: 'EC2' | 'FARGATE' | 'EXTERNAL'
+  capacityProviderStrategy?: CapacityProviderItem[]
+  /** default ECS */
+  deploymentController?: 'ECS' | 'CODE_DEPLOY' | 'EXTERNAL'
+  /** default ACTIVE; DRAINING and INACTIVE are deleted services DescribeServices still shows */
+  status?: 'ACTIVE' | 'DRAINING' | 'INACTIVE'
 }
 
 export interface EcsDeployment {
@@ -101,12 +119,16 @@ export type EcsTask = Input & {
 
 type Revision = { def: StoredDefinition; tags: rules.Tag[] }
 /** tokens: each RunTask client token → the task it started */
-type StoredCluster = { name: string; containerInstances: number; tokens: Map<string, string> }
+type StoredCluster = Required<EcsClusterOptions> & { name: string; tokens: Map<string, string> }
 type StoredService = Pick<EcsService, 'cluster' | 'taskDefinition' | 'deployments' | 'events'> & {
   name: string
   createdAt: Date
   desiredCount: number
+  /** how its tasks launch: EC2 or FARGATE, also under a capacity provider strategy */
   launchType: string
+  launch: Pick<EcsServiceSeed, 'launchType' | 'capacityProviderStrategy'>
+  deploymentController: { type: NonNullable<EcsServiceSeed['deploymentController']> }
+  status: NonNullable<EcsServiceSeed['status']>
   breaker?: EcsServiceSeed['deploymentCircuitBreaker']
   /** the PRIMARY deployment while it is IN_PROGRESS and not held: how and when it ends */
   rollout?: { deployment: EcsDeployment; endsAt: number; outcome: DeploymentOutcome } | undefined
@@ -155,9 +177,16 @@ export class EcsState {
   /** Seeds a cluster (CreateCluster is idempotent: adding it again only applies the options); returns its ARN. */
   addCluster(name: string, options: EcsClusterOptions = {}): string {
     if (!rules.NAME.test(name)) throw new Error(`Cluster name ${name}: up to 255 letters, digits, - and _.`)
-    const cluster = this.clusters.get(name) ?? { name, containerInstances: 0, tokens: new Map() }
-    cluster.containerInstances = options.containerInstances ?? cluster.containerInstances
-    this.clusters.set(name, cluster)
+    const cluster = this.clusters.get(name) ?? {
+      name,
+      containerInstances: 0,
+      status: 'ACTIVE',
+      capacityProviders: [],
+      defaultCapacityProviderStrategy: [],
+      tokens: new Map()
+    }
+    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined))
+    this.clusters.set(name, { ...cluster, ...structuredClone(given) })
     return rules.clusterArn(this.env, name)
   }
 
@@ -168,13 +197,25 @@ export class EcsState {
     if (!rules.NAME.test(seed.serviceName) || this.servicesByKey.has(key)) throw new Error(`Bad or taken: ${key}`)
     const def = this.resolve(seed.taskDefinition)?.def
     if (def?.status !== 'ACTIVE') throw new Error(`No ACTIVE task definition ${seed.taskDefinition}.`)
+    const strategy = seed.capacityProviderStrategy
+    if (strategy && seed.launchType) throw new Error('A launchType or a capacityProviderStrategy, not both.')
+    const fargate = strategy
+      ? strategy.some((s) => s.capacityProvider.startsWith('FARGATE'))
+      : (seed.launchType ?? (def.compatibilities.includes('FARGATE') ? 'FARGATE' : 'EC2')) === 'FARGATE'
+    if (fargate && !def.compatibilities.includes('FARGATE'))
+      throw new Error(`${seed.taskDefinition} cannot run on FARGATE.`)
     const now = Date.now()
     const svc: StoredService = {
       cluster: seed.cluster,
       name: seed.serviceName,
       createdAt: new Date(now),
       desiredCount: seed.desiredCount ?? 1, // as CreateService
-      launchType: def.compatibilities.includes('FARGATE') ? 'FARGATE' : 'EC2',
+      launchType: fargate ? 'FARGATE' : 'EC2',
+      launch: strategy
+        ? { capacityProviderStrategy: structuredClone(strategy) }
+        : { launchType: seed.launchType ?? (fargate ? 'FARGATE' : 'EC2') },
+      deploymentController: { type: seed.deploymentController ?? 'ECS' },
+      status: seed.status ?? 'ACTIVE',
       breaker: seed.deploymentCircuitBreaker,
       taskDefinition: def.taskDefinitionArn,
       deployments: [],
@@ -309,10 +350,55 @@ export class EcsState {
 
   // ---- clusters and tasks ----
 
-  private cluster(ref: string | undefined): StoredCluster {
+  /** For a request that changes it, the cluster must be ACTIVE (DESCRIBE.md 4: "The referenced cluster was inactive."). */
+  private cluster(ref: string | undefined, changing = false): StoredCluster {
     const cluster = this.clusters.get(rules.lastName(ref ?? 'default'))
     if (!cluster) throw rules.clusterNotFound()
+    if (changing && cluster.status === 'INACTIVE') {
+      throw new AwsError('ClusterNotFoundException', 'The referenced cluster was inactive.')
+    }
+    if (changing && cluster.status !== 'ACTIVE') {
+      throw new AwsError('NotModelledByFake', `A request to a ${cluster.status} cluster is not modelled.`)
+    }
     return cluster
+  }
+
+  /** "If you do not specify a cluster, the default cluster is assumed"; unknown ones fail MISSING. */
+  describeClusters(input: Input) {
+    if ((optList(input, 'include') ?? []).length > 0) {
+      throw new AwsError('NotModelledByFake', 'DescribeClusters include is not modelled.')
+    }
+    const refs = optList(input, 'clusters') ?? []
+    const names = [...new Set((refs.length > 0 ? refs : ['default']).map((ref) => rules.lastName(String(ref))))]
+    const now = Date.now()
+    const statuses = [...this.tasksById.values()].map((t) => [t.cluster, this.taskView(t, now).lastStatus])
+    const count = (name: string, wanted: string[]) =>
+      statuses.filter(([cluster, status]) => cluster === name && wanted.includes(String(status))).length
+    const found = names.flatMap((name) => {
+      const c = this.clusters.get(name)
+      if (!c) return []
+      const services = [...this.servicesByKey.values()].filter((svc) => svc.cluster === name)
+      return {
+        clusterArn: rules.clusterArn(this.env, name),
+        clusterName: name,
+        status: c.status,
+        registeredContainerInstancesCount: c.containerInstances,
+        runningTasksCount: count(name, ['RUNNING']),
+        pendingTasksCount: count(name, ['PROVISIONING', 'PENDING']),
+        activeServicesCount: services.filter((svc) => svc.status === 'ACTIVE').length,
+        statistics: [],
+        tags: [],
+        settings: [],
+        capacityProviders: [...c.capacityProviders],
+        defaultCapacityProviderStrategy: structuredClone(c.defaultCapacityProviderStrategy)
+      }
+    })
+    return {
+      clusters: found,
+      failures: names
+        .filter((name) => !this.clusters.has(name))
+        .map((name) => ({ arn: rules.clusterArn(this.env, name), reason: 'MISSING' }))
+    }
   }
 
   /** Why a task of this definition fails to start, if it does ("Pass sensitive data to a container"). */
@@ -321,7 +407,7 @@ export class EcsState {
   }
 
   runTask(input: Input) {
-    const cluster = this.cluster(optString(input, 'cluster'))
+    const cluster = this.cluster(optString(input, 'cluster'), true)
     const clientToken = rules.checkClientToken(input)
     // "If you retry a request that completed successfully using the same client token and the same
     // parameters, the retry succeeds without performing any further actions"; tokens are per cluster.
@@ -572,9 +658,10 @@ export class EcsState {
   /** The service at `now`, its rollouts due by then ended; without `now`, as a request has just left it. */
   private serviceView(svc: StoredService, now?: number) {
     if (now !== undefined) this.advance(svc, now)
-    const { name, breaker, rollout: _r, lastCompleted: _l, ...rest } = svc
+    const { name, breaker, rollout: _r, lastCompleted: _l, launch, launchType: _t, ...rest } = svc
     return {
       ...structuredClone(rest),
+      ...structuredClone(launch),
       serviceName: name,
       runningCount: svc.deployments.reduce((n, d) => n + d.runningCount, 0),
       pendingCount: svc.deployments.reduce((n, d) => n + d.pendingCount, 0),
@@ -587,9 +674,22 @@ export class EcsState {
   }
 
   updateService(input: Input) {
-    const cluster = this.cluster(optString(input, 'cluster'))
+    const cluster = this.cluster(optString(input, 'cluster'), true)
     const svc = this.service(cluster, optString(input, 'service'))
     if (!svc) throw rules.serviceNotFound()
+    if (svc.status !== 'ACTIVE') throw new AwsError('ServiceNotActiveException', 'Service was not ACTIVE.')
+    if (svc.deploymentController.type === 'CODE_DEPLOY' && input.taskDefinition != null) {
+      throw rules.invalidParameter(
+        'Unable to update task definition on services with a CODE_DEPLOY deployment controller. ' +
+          'Use AWS CodeDeploy to trigger a new deployment.'
+      )
+    }
+    if (svc.deploymentController.type !== 'ECS') {
+      throw new AwsError(
+        'NotModelledByFake',
+        `UpdateService of a ${svc.deploymentController.type} service is not modelled.`
+      )
+    }
     const now = Date.now()
     this.advance(svc, now)
     const ref = optString(input, 'taskDefinition')
@@ -657,6 +757,7 @@ export function createEcs(env: ServiceEnv, hooks: ContainerHooks): { definition:
       ListTaskDefinitions: (i) => state.listTaskDefinitions(i),
       UpdateService: (i) => state.updateService(i),
       DescribeServices: (i) => state.describeServices(i),
+      DescribeClusters: (i) => state.describeClusters(i),
       RunTask: (i) => state.runTask(i),
       DescribeTasks: (i) => state.describeTasks(i),
       ListTasks: (i) => state.listTasks(i)

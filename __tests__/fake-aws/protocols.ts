@@ -104,14 +104,14 @@ const restJson1: Protocol = {
 
 const escapeXml = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`)
 
-/** awsQuery responses: structures nest, lists use <member>, timestamps are ISO 8601. */
-function toXml(v: unknown): string {
+/** Query responses: structures nest, lists use <member> (ec2Query: <item>), timestamps are ISO 8601. */
+function toXml(v: unknown, item = 'member'): string {
   if (v instanceof Date) return v.toISOString()
-  if (Array.isArray(v)) return v.map((x) => `<member>${toXml(x)}</member>`).join('')
+  if (Array.isArray(v)) return v.map((x) => `<${item}>${toXml(x, item)}</${item}>`).join('')
   if (!isRecord(v)) return escapeXml(String(v))
   return Object.entries(v)
     .filter(([, x]) => x !== undefined)
-    .map(([k, x]) => `<${k}>${toXml(x)}</${k}>`)
+    .map(([k, x]) => `<${k}>${toXml(x, item)}</${k}>`)
     .join('')
 }
 
@@ -141,7 +141,50 @@ const awsQuery: Protocol = {
   })
 }
 
-export const protocols: Record<ProtocolName, Protocol> = { awsJson1_1, awsQuery, restJson1 }
+/** `SubnetId.1=a&Filter.1.Value.1=b` → { SubnetId: ['a'], Filter: [{ Value: ['b'] }] } (numbers count from 1). */
+function nestedQuery(body: string): { operation: string; input: Input } {
+  const params = new URLSearchParams(body)
+  const input: Input = {}
+  for (const [key, value] of params) {
+    if (key === 'Action' || key === 'Version') continue
+    const path = key.split('.').map((seg) => (/^\d+$/.test(seg) ? String(Number(seg) - 1) : seg))
+    if (path.some((seg) => seg === '__proto__' || seg === 'constructor' || seg === 'prototype')) continue
+    let node: Record<string, unknown> = input
+    path.forEach((seg, i) => {
+      const next = path[i + 1]
+      if (next === undefined) node[seg] = value
+      else node = (node[seg] ??= /^\d+$/.test(next) ? [] : {}) as Record<string, unknown>
+    })
+  }
+  return { operation: params.get('Action') ?? '', input }
+}
+
+/**
+ * EC2's query protocol (the SDK's AwsEc2QueryProtocol): an awsQuery request whose lists are flattened
+ * (`SubnetId.1`); the answer has no <XResult> wrapper, a <requestId>, lists of <item>; errors are
+ * <Response><Errors><Error>, as EC2 answers them (DESCRIBE.md 5).
+ */
+const ec2Query: Protocol = {
+  parse: (req) => nestedQuery(req.body),
+  unknownOperation: (operation) =>
+    new AwsError('InvalidAction', `The action ${operation} is not valid for this web service.`),
+  success: (svc, operation, output, requestId) => ({
+    status: 200,
+    headers: { 'content-type': 'text/xml;charset=UTF-8' },
+    body:
+      `<?xml version="1.0" encoding="UTF-8"?>\n<${operation}Response xmlns="${svc.xmlNamespace ?? ''}">` +
+      `<requestId>${requestId}</requestId>${toXml(output ?? {}, 'item')}</${operation}Response>`
+  }),
+  error: (_svc, err, requestId) => ({
+    status: err.status,
+    headers: { 'content-type': 'text/xml;charset=UTF-8' },
+    body:
+      `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${escapeXml(err.code)}</Code>` +
+      `<Message>${escapeXml(err.message)}</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`
+  })
+}
+
+export const protocols: Record<ProtocolName, Protocol> = { awsJson1_1, awsQuery, ec2Query, restJson1 }
 
 /** For errors raised before the service is known (unsigned request, unknown signing name). */
 export function guessProtocol(req: RawRequest): Protocol {

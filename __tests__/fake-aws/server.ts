@@ -4,11 +4,14 @@ import type { AddressInfo } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createBatch, type BatchState } from './batch.js'
+import { createEc2, type Ec2State } from './ec2.js'
 import { createEcs, type EcsState } from './ecs.js'
 import { createIam, type IamState } from './iam.js'
 import { callerArn, callerOf } from './identity.js'
+import { createKms, type KmsState } from './kms.js'
 import { createLogs, type ContainerHooks, type LogsState } from './logs.js'
 import { AwsError, guessProtocol, protocols, type RawRequest, type WireResponse } from './protocols.js'
+import { createSecretsManager, type SecretsManagerState } from './secretsmanager.js'
 import { createSsm, type SsmState } from './ssm.js'
 import { createSts } from './sts.js'
 import type { Fault, FakeAwsOptions, Input, Quota, RecordedRequest, ServiceDefinition, ServiceEnv } from './types.js'
@@ -36,6 +39,9 @@ export interface FakeAws {
   setCaller(arn: string): void
   /** The operation ('GetParameters', or 'ssm:GetParameters' for one service) is denied to the caller. */
   deny(operation: string, denied?: boolean): void
+  kms: KmsState
+  secretsmanager: SecretsManagerState
+  ec2: Ec2State
   /** Containers (Batch and ECS) started with this execution role fail to start: ssm:GetParameters is denied. */
   denySecretReads(roleArn: string, denied?: boolean): void
   close(): Promise<void>
@@ -108,7 +114,8 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
   const batch = createBatch(env, hooks)
   const ecs = createEcs(env, hooks)
   const iam = createIam(env)
-  const definitions = [ssm, batch, ecs, logs, iam, createSts(env)].map((s) => s.definition)
+  const [kms, secretsmanager, ec2] = [createKms(env), createSecretsManager(env), createEc2(env)]
+  const definitions = [ssm, batch, ecs, logs, iam, createSts(env), kms, secretsmanager, ec2].map((s) => s.definition)
   const deniedOperations = new Set<string>()
   const services = new Map<string, ServiceDefinition>(definitions.map((d) => [d.service, d]))
   const requests: RecordedRequest[] = []
@@ -261,6 +268,9 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     iam: iam.state,
     setCaller: (arn) => void (env.caller = callerOf(env, arn)),
     deny: (operation, on = true) => void (on ? deniedOperations.add(operation) : deniedOperations.delete(operation)),
+    kms: kms.state,
+    secretsmanager: secretsmanager.state,
+    ec2: ec2.state,
     denySecretReads: (roleArn, denied = true) => void (denied ? deniedRoles.add(roleArn) : deniedRoles.delete(roleArn)),
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -55,7 +55,7 @@ export interface RecordedRequest {
   input: unknown
 }
 
-export type ProtocolName = 'awsJson1_1' | 'awsQuery' | 'restJson1'
+export type ProtocolName = 'awsJson1_1' | 'awsQuery' | 'ec2Query' | 'restJson1'
 
 export interface ServiceEnv {
   region: string
@@ -84,7 +84,7 @@ export interface ServiceDefinition {
   protocol: ProtocolName
   /** awsJson: X-Amz-Target prefix, e.g. 'AmazonSSM' */
   targetPrefix?: string
-  /** awsQuery */
+  /** awsQuery, ec2Query */
   xmlNamespace?: string
   /** restJson1: 'POST /v1/describejobdefinitions' → 'DescribeJobDefinitions' */
   routes?: Record<string, string>
