@@ -5,7 +5,7 @@ import type { InputOptions } from '@actions/core'
 import { describe, expect, it, vi } from 'vitest'
 import { ROOT } from './e2e/harness.js'
 import { useInProcessRun } from './in-process.js'
-import { batchDefinition, CLUSTER, QUEUE, RUN_TASK, taskDefinition } from './reliability/fixtures.js'
+import { addQueue, batchDefinition, CLUSTER, QUEUE, RUN_TASK, taskDefinition } from './reliability/fixtures.js'
 import { renderTables, withTables } from '../scripts/readme-tables.js'
 
 interface ActionYml {
@@ -43,7 +43,7 @@ describe('action.yml', () => {
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' })
   })
   it('declares exactly the inputs a run reads and the outputs it sets', async () => {
-    fake().batch.addQueue(QUEUE)
+    addQueue(fake(), QUEUE)
     fake().batch.seedDefinition(batchDefinition())
     fake().ecs.addCluster(CLUSTER)
     fake().ecs.seedTaskDefinition(taskDefinition('migrate'))

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest'
 import { run } from '../src/main.js'
 import { startFakeAws, type FakeAws } from './fake-aws/index.js'
+import { seedAccount } from './reliability/fixtures.js'
 import { errorAnnotations, inputVariables, parseOutputFile } from './e2e/harness.js'
 
 export interface InProcessResult {
@@ -25,6 +26,7 @@ export function useInProcessRun(): { fake: () => FakeAws; runWith: typeof runWit
 
   beforeAll(async () => {
     fake = await startFakeAws()
+    seedAccount(fake)
     dir = await mkdtemp(join(tmpdir(), 'run-test-'))
   })
   afterAll(async () => {

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { REAL_DEFINITIONS, REAL_DESCRIBED } from './fixtures/real-definitions/sources.js'
 import { useInProcessRun } from './in-process.js'
+import { addQueue } from './reliability/fixtures.js'
 
 const { fake, runWith } = useInProcessRun()
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'real-definitions')
@@ -17,7 +18,7 @@ let dir = ''
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'real-definitions-'))
-  fake().batch.addQueue('real-queue')
+  addQueue(fake(), 'real-queue')
   fake().ecs.addCluster('real-cluster', { containerInstances: 1 })
 })
 

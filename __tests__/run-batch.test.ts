@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useInProcessRun } from './in-process.js'
+import { addQueue } from './reliability/fixtures.js'
 
 const { fake, runWith } = useInProcessRun()
 const ROLE = 'arn:aws:iam::123456789012:role/exec'
@@ -16,7 +17,7 @@ const seed = (jobDefinitionName: string, containerProperties: object) =>
   fake().batch.seedDefinition({ jobDefinitionName, type: 'container', containerProperties })
 
 beforeAll(() => {
-  fake().batch.addQueue('q')
+  addQueue(fake(), 'q', 'EC2')
   // The parameters referenced below exist: a Batch container whose secret does not exist never starts.
   for (const name of ['/shared/token', '/shared/x']) fake().ssm.put({ name, value: 'shared', type: 'SecureString' })
   seed('app', container('app:1'))
@@ -247,8 +248,15 @@ describe('AWS failures after the first write', () => {
     if (kind === 'drop-after') expect(fake().count('ListJobs')).toBeGreaterThanOrEqual(1)
   })
 
-  it('a refused SubmitJob fails the step and says a re-run submits it', async () => {
-    const result = await runWith({ ...base, path: '/fs/', 'job-definition': 'app', 'job-queue': 'no-such-queue' })
+  it('a missing queue stops the run before any write; without preflight, SubmitJob is refused', async () => {
+    fake().clearRequests()
+    const inputs = { ...base, path: '/fs/', 'job-definition': 'app', 'job-queue': 'no-such-queue' }
+    const stopped = await runWith(inputs)
+    expect(stopped.errors[0]).toContain(
+      "- Job queue: job queue 'no-such-queue' does not exist in this account and region"
+    )
+    expect(fake().writes()).toEqual([])
+    const result = await runWith({ ...inputs, preflight: 'false' })
     expect(result.errors[0]).toMatch(
       /^Submitting job app-42-1 failed; the parameters and the definition are in place, a re-run launches it: ClientException/
     )

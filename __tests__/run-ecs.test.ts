@@ -246,8 +246,12 @@ describe('a task', () => {
     expect(result.outputs['task-arn']).toBe(fake().ecs.tasks().at(-1)?.taskArn)
   })
 
-  it('a refused RunTask fails the step', async () => {
-    const result = await runWith({ ...runTask, cluster: 'elsewhere' }, runId(52))
+  it('a missing cluster stops the run before any write; without preflight, RunTask is refused', async () => {
+    fake().clearRequests()
+    const stopped = await runWith({ ...runTask, cluster: 'elsewhere' }, runId(52))
+    expect(stopped.errors[0]).toContain("- Cluster: cluster 'elsewhere' does not exist in this account and region")
+    expect(fake().writes()).toEqual([])
+    const result = await runWith({ ...runTask, cluster: 'elsewhere', preflight: 'false' }, runId(52))
     expect(result.errors[0]).toMatch(
       /^Running the task failed; the parameters and the definition are in place, a re-run launches it: ClusterNotFoundException/
     )

@@ -2,7 +2,7 @@
 // (the lazily loaded SDK chunks included), with the outputs and the summary the runner reads.
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startFakeAws, type FakeAws } from '../fake-aws/index.js'
-import { addService, batchDefinition, LEGACY, taskDefinition } from '../reliability/fixtures.js'
+import { addQueue, addService, batchDefinition, LEGACY, seedAccount, taskDefinition } from '../reliability/fixtures.js'
 import { assertRuntimesPresent, ACTION_RUNTIME, runAction } from './harness.js'
 
 type Json = Record<string, unknown>
@@ -30,6 +30,7 @@ const run = (inputs: Record<string, string>) =>
 beforeAll(assertRuntimesPresent)
 beforeEach(async () => {
   fake = await startFakeAws()
+  seedAccount(fake)
 })
 afterEach(async () => {
   await fake.close()
@@ -37,7 +38,7 @@ afterEach(async () => {
 
 describe(`definitions end to end under ${ACTION_RUNTIME.label}`, () => {
   it('Batch: registers a revision that references the synced ARNs, keeps the rest, and submits it', async () => {
-    fake.batch.addQueue('jobs')
+    addQueue(fake, 'jobs')
     fake.batch.seedDefinition({
       ...batchDefinition(),
       parameters: { day: 'today' },

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startFakeAws, type FakeAws } from '../fake-aws/index.js'
-import { CLUSTER, EXEC_ROLE, QUEUE } from '../reliability/fixtures.js'
+import { addQueue, CLUSTER, EXEC_ROLE, QUEUE, seedAccount } from '../reliability/fixtures.js'
 import {
   ACTION_RUNTIME,
   assertRuntimesPresent,
@@ -92,7 +92,8 @@ function expectNoValue(result: Awaited<ReturnType<typeof run>>): void {
 beforeAll(assertRuntimesPresent)
 beforeEach(async () => {
   fake = await startFakeAws()
-  fake.batch.addQueue(QUEUE)
+  seedAccount(fake)
+  addQueue(fake, QUEUE)
   fake.batch.seedDefinition(batchDefinition)
 })
 afterEach(async () => {

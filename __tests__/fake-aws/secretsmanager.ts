@@ -14,6 +14,8 @@ export interface SecretSeed {
   deleted?: boolean
   /** as CreateSecret was given it; without one the secret uses aws/secretsmanager and DescribeSecret omits it */
   kmsKeyId?: string
+  /** the 6 characters AWS appends to the ARN (random by default), for a fixture that names the full ARN */
+  suffix?: string
 }
 
 type StoredSecret = {
@@ -42,7 +44,7 @@ export class SecretsManagerState {
   addSecret(seed: SecretSeed): string {
     if (!NAME.test(seed.name)) throw new Error(`Secret name ${seed.name}: 1-512 of A-Za-z0-9/_+=.@-.`)
     if (this.secrets.has(seed.name)) throw new Error(`Secret ${seed.name} exists.`)
-    const suffix = Array.from({ length: 6 }, () => LETTERS[randomInt(LETTERS.length)]).join('')
+    const suffix = seed.suffix ?? Array.from({ length: 6 }, () => LETTERS[randomInt(LETTERS.length)]).join('')
     const created = new Date()
     // DeleteSecret: the recovery window is 7 to 30 days, 30 by default.
     const deletedDate = seed.deleted ? new Date(created.getTime() + 30 * 86_400_000) : undefined

@@ -1,11 +1,19 @@
 // The bad-input corpus: input map → the input the one error must name and the fix it must state.
 // Every case must end with exit 1, one error annotation, and no write request reaching the server.
 import type { FakeAws } from '../fake-aws/index.js'
-import { batchDefinition, CLUSTER, EXEC_ROLE, QUEUE, rolelessBatchDefinition, taskDefinition } from './fixtures.js'
+import {
+  addQueue,
+  batchDefinition,
+  CLUSTER,
+  EXEC_ROLE,
+  QUEUE,
+  rolelessBatchDefinition,
+  taskDefinition
+} from './fixtures.js'
 
 /** What the definition cases look up: seeded in every bad-input case's fake. */
 export function seedBadInputWorld(fake: FakeAws): void {
-  fake.batch.addQueue(QUEUE)
+  addQueue(fake, QUEUE)
   fake.batch.seedDefinition(batchDefinition())
   const containers = [
     { name: 'extract', image: 'extract:1', essential: true },

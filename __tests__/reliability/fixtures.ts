@@ -63,8 +63,28 @@ export function taskDefinition(family = 'web', secrets: Secrets = []) {
   }
 }
 
+/**
+ * What the fixtures refer to, so that preflight's checks pass where a case is not about them: the
+ * legacy secret, a Fargate and an EC2 compute environment, the subnets and the KMS aliases.
+ */
+export function seedAccount(fake: FakeAws): void {
+  fake.secretsmanager.addSecret({ name: 'legacy', suffix: 'AbCdEf' })
+  fake.batch.addComputeEnvironment({ name: 'fargate', type: 'FARGATE', maxvCpus: 256 })
+  fake.batch.addComputeEnvironment({ name: 'ec2', type: 'EC2', maxvCpus: 256 })
+  for (const id of ['subnet-0123456789abcdef0', 'subnet-0a']) fake.ec2.addSubnet({ id, vpcId: 'vpc-0a' })
+  fake.ec2.addSecurityGroup({ id: 'sg-0123abcd', vpcId: 'vpc-0a' })
+  for (const alias of ['alias/app', 'alias/billing']) fake.kms.addAlias(alias, fake.kms.addKey({}).keyId)
+  const reads = ['ssm:GetParameters', 'kms:Decrypt', 'secretsmanager:GetSecretValue']
+  fake.iam.putRole(EXEC_ROLE, [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: reads, Resource: '*' }] }])
+}
+
+/** A job queue whose compute environment (of seedAccount) runs definitions of that platform. */
+export function addQueue(fake: FakeAws, name: string, platform: 'FARGATE' | 'EC2' = 'FARGATE'): void {
+  fake.batch.addQueue(name, { computeEnvironments: [platform === 'FARGATE' ? 'fargate' : 'ec2'] })
+}
+
 export function seedQueue(fake: FakeAws, outcome: JobOutcome = { result: 'SUCCEEDED' }): void {
-  fake.batch.addQueue(QUEUE)
+  addQueue(fake, QUEUE)
   fake.batch.setJobOutcome(outcome, { stepMs: 0 })
 }
 

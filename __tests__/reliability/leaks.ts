@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto'
 import type { DeploymentOutcome, FakeAws, Fault, JobOutcome } from '../fake-aws/index.js'
 import {
+  addQueue,
   addService,
   batchDefinition,
   CLUSTER,
@@ -153,7 +154,7 @@ export const LEAK_SCENARIOS: LeakScenario[] = [
     name: 'Batch: the container prints its environment, every value, and fails',
     error: 'FAILED',
     seed(fake) {
-      fake.batch.addQueue(QUEUE)
+      addQueue(fake, QUEUE)
       const failed = { result: 'FAILED' as const, statusReason: 'Essential container in task exited', exitCode: 1 }
       fake.batch.setJobOutcome(failed, { stepMs: 0, output: { printEnvironment: true, lines: ['done'] } })
       // Without the Secrets Manager reference: the fake does not model printing its value.

@@ -6,6 +6,8 @@ import { SLOW_TIMEOUT_MS } from './cases.js'
 import type { ConcurrencyCase, FaultCase, PartialFailureCase, PruneCase } from './cases.js'
 import { errorAnnotations, findLeaks, unclean, unmasked } from './checks.js'
 import {
+  addQueue,
+  seedAccount,
   batchDefinition,
   latestActive,
   MANAGED,
@@ -33,6 +35,7 @@ async function inFake(
 ): Promise<CaseResult> {
   const started = Date.now()
   const fake = await startFakeAws()
+  seedAccount(fake)
   try {
     return result(section, name, runtime.label, { ...(await body(fake)), ms: Date.now() - started })
   } finally {
@@ -366,7 +369,7 @@ export const runPrune = (testCase: PruneCase, runtime: Runtime) =>
     const secrets = { KEEP_ONE: 'keep-1', KEEP_TWO: 'keep-2' }
     const referenced = ['UNMANAGED_STALE', 'OTHER_TOOL']
     if (testCase.definition) {
-      fake.batch.addQueue(QUEUE)
+      addQueue(fake, QUEUE)
       // GONE_EARLIER was pruned by an earlier run whose definition was never registered.
       const references = [...referenced, ...(managedStale[0] ? ['MANAGED_STALE_0'] : []), 'GONE_EARLIER']
       const secretList = references.map((name) => ({ name, valueFrom: parameterArn(`${PATH}${name}`) }))
