@@ -181,7 +181,7 @@ describe('preflight findings', () => {
     expect(referenceFinding({ missing: [], deleted: [], checked: 1, error: 'denied' }).status).toBe('unchecked')
     expect(status(referenceFinding({ missing: [], deleted: [], checked: 1 }))).toEqual([
       'passed',
-      '1 referenced secret exist'
+      '1 referenced secret exists'
     ])
   })
 

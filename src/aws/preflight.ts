@@ -62,7 +62,7 @@ export async function serviceFacts(
   }
 }
 
-/** The subnets and security groups by id; one that does not exist is left out. */
+/** The subnets and security groups by id; an id that does not exist fails the request, and is reported. */
 export async function describeNetwork(
   clients: AwsClients,
   subnetIds: readonly string[],
@@ -72,18 +72,23 @@ export async function describeNetwork(
     clients.ec2(),
     import('@aws-sdk/client-ec2')
   ])
-  // Filters, not ids: an unknown id in SubnetIds fails the whole request.
-  const [subnets, groups] = await Promise.all([
-    subnetIds.length === 0
-      ? { Subnets: [] }
-      : ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'subnet-id', Values: [...subnetIds] }] })),
-    groupIds.length === 0
-      ? { SecurityGroups: [] }
-      : ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-id', Values: [...groupIds] }] }))
-  ])
-  return {
-    subnets: (subnets.Subnets ?? []).map((subnet) => ({ id: subnet.SubnetId ?? '', vpcId: subnet.VpcId })),
-    securityGroups: (groups.SecurityGroups ?? []).map((group) => ({ id: group.GroupId ?? '', vpcId: group.VpcId }))
+  try {
+    const [subnets, groups] = await Promise.all([
+      subnetIds.length === 0 ? { Subnets: [] } : ec2.send(new DescribeSubnetsCommand({ SubnetIds: [...subnetIds] })),
+      groupIds.length === 0
+        ? { SecurityGroups: [] }
+        : ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [...groupIds] }))
+    ])
+    return {
+      subnets: (subnets.Subnets ?? []).map((subnet) => ({ id: subnet.SubnetId ?? '', vpcId: subnet.VpcId })),
+      securityGroups: (groups.SecurityGroups ?? []).map((group) => ({ id: group.GroupId ?? '', vpcId: group.VpcId }))
+    }
+  } catch (error) {
+    // "The subnet ID 'subnet-…' does not exist" names the first unknown id (DESCRIBE.md, EC2).
+    if (named(error, 'InvalidSubnetID.NotFound', 'InvalidGroup.NotFound')) {
+      return { subnets: [], securityGroups: [], notFound: (error as Error).message }
+    }
+    throw error
   }
 }
 

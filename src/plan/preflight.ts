@@ -36,6 +36,8 @@ export interface NetworkFacts {
   /** The subnets and security groups found, with their VPC; a missing one is an error read. */
   subnets: { id: string; vpcId: string | undefined }[]
   securityGroups: { id: string; vpcId: string | undefined }[]
+  /** EC2's message when an id does not exist (it fails the whole request). */
+  notFound?: string
 }
 
 /** One denied (action, resource) of a simulation, with IAM's decision. */
@@ -190,22 +192,28 @@ export function networkFinding(
   read: Read<NetworkFacts>
 ): Finding {
   const check = 'Network'
-  return over(check, read, 'ec2:DescribeSubnets and ec2:DescribeSecurityGroups', ({ subnets, securityGroups }) => {
-    const missing = [
-      ...target.subnets.filter((id) => !subnets.some((subnet) => subnet.id === id)),
-      ...target.securityGroups.filter((id) => !securityGroups.some((group) => group.id === id))
-    ]
-    if (missing.length > 0) return failed(check, `${missing.join(', ')} not found in this account and region`)
-    const vpcs = [...new Set([...subnets, ...securityGroups].map((found) => found.vpcId))]
-    if (vpcs.length > 1) {
-      const where = [...subnets, ...securityGroups].map((found) => `${found.id} (${found.vpcId})`).join(', ')
-      return failed(
-        check,
-        `the subnets and security groups are in more than one VPC: ${where}; a task's network interface needs them in one`
-      )
+  return over(
+    check,
+    read,
+    'ec2:DescribeSubnets and ec2:DescribeSecurityGroups',
+    ({ subnets, securityGroups, notFound }) => {
+      if (notFound) return failed(check, `${notFound}: fix the subnets or security-groups input`)
+      const missing = [
+        ...target.subnets.filter((id) => !subnets.some((subnet) => subnet.id === id)),
+        ...target.securityGroups.filter((id) => !securityGroups.some((group) => group.id === id))
+      ]
+      if (missing.length > 0) return failed(check, `${missing.join(', ')} not found in this account and region`)
+      const vpcs = [...new Set([...subnets, ...securityGroups].map((found) => found.vpcId))]
+      if (vpcs.length > 1) {
+        const where = [...subnets, ...securityGroups].map((found) => `${found.id} (${found.vpcId})`).join(', ')
+        return failed(
+          check,
+          `the subnets and security groups are in more than one VPC: ${where}; a task's network interface needs them in one`
+        )
+      }
+      return passed(check, `${[...target.subnets, ...target.securityGroups].join(', ')} in ${vpcs[0] ?? 'one VPC'}`)
     }
-    return passed(check, `${[...target.subnets, ...target.securityGroups].join(', ')} in ${vpcs[0] ?? 'one VPC'}`)
-  })
+  )
 }
 
 /** What the launch target's checks found. */
@@ -269,7 +277,7 @@ export function referenceFinding(found: {
     )
   }
   if (error) return unchecked(check, error, 'ssm:GetParameters and secretsmanager:DescribeSecret')
-  return passed(check, `${checked} referenced secret${checked === 1 ? '' : 's'} exist`)
+  return passed(check, `${checked} referenced secret${checked === 1 ? ' exists' : 's exist'}`)
 }
 
 /** The error that stops the run before any write, when a check failed (or, strict, could not be made). */
