@@ -152,18 +152,16 @@ export function createClients(options: { region: string }): AwsClients {
     logs: (region) => {
       let client = logs.get(region)
       if (!client) {
-        client = import('@aws-sdk/client-cloudwatch-logs').then(({ CloudWatchLogsClient }) =>
+        client = import('./sdk/logs.js').then(({ CloudWatchLogsClient }) =>
           paced((retries) => new CloudWatchLogsClient({ ...base, region, ...retries }))
         )
         logs.set(region, client)
       }
       return client
     },
-    iam: lazyImport(async () => new (await import('@aws-sdk/client-iam')).IAMClient(config)),
-    kms: lazyImport(async () => new (await import('@aws-sdk/client-kms')).KMSClient(config)),
-    secretsManager: lazyImport(
-      async () => new (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient(config)
-    ),
-    ec2: lazyImport(async () => new (await import('@aws-sdk/client-ec2')).EC2Client(config))
+    iam: lazyImport(async () => new (await import('./sdk/iam.js')).IAMClient(config)),
+    kms: lazyImport(async () => new (await import('./sdk/kms.js')).KMSClient(config)),
+    secretsManager: lazyImport(async () => new (await import('./sdk/secrets-manager.js')).SecretsManagerClient(config)),
+    ec2: lazyImport(async () => new (await import('./sdk/ec2.js')).EC2Client(config))
   }
 }

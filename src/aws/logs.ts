@@ -16,10 +16,7 @@ export type ReadLogPage = (stream: LogStream, token: string | undefined) => Prom
  */
 export function logPageReader(clients: AwsClients): ReadLogPage {
   return async (stream, token) => {
-    const [client, { GetLogEventsCommand }] = await Promise.all([
-      clients.logs(stream.region),
-      import('@aws-sdk/client-cloudwatch-logs')
-    ])
+    const [client, { GetLogEventsCommand }] = await Promise.all([clients.logs(stream.region), import('./sdk/logs.js')])
     const page = await client.send(
       new GetLogEventsCommand({
         logGroupName: stream.group,
@@ -38,10 +35,7 @@ export function logPageReader(clients: AwsClients): ReadLogPage {
 
 /** The latest `limit` messages of a stream, oldest first: without startFromHead the latest page comes first (LOGS.md 1.1). */
 export async function lastMessages(clients: AwsClients, stream: LogStream, limit: number): Promise<string[]> {
-  const [client, { GetLogEventsCommand }] = await Promise.all([
-    clients.logs(stream.region),
-    import('@aws-sdk/client-cloudwatch-logs')
-  ])
+  const [client, { GetLogEventsCommand }] = await Promise.all([clients.logs(stream.region), import('./sdk/logs.js')])
   const page = await client.send(
     new GetLogEventsCommand({ logGroupName: stream.group, logStreamName: stream.stream, startFromHead: false, limit })
   )

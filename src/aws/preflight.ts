@@ -9,7 +9,7 @@ const named = (error: unknown, ...names: string[]): boolean => error instanceof 
 
 export async function describeKey(clients: AwsClients, keyId: string): Promise<KeyFacts | undefined> {
   try {
-    const [kms, { DescribeKeyCommand }] = await Promise.all([clients.kms(), import('@aws-sdk/client-kms')])
+    const [kms, { DescribeKeyCommand }] = await Promise.all([clients.kms(), import('./sdk/kms.js')])
     const { KeyMetadata: key } = await kms.send(new DescribeKeyCommand({ KeyId: keyId }))
     return { arn: key?.Arn ?? '', state: key?.KeyState, spec: key?.KeySpec, usage: key?.KeyUsage }
   } catch (error) {
@@ -26,7 +26,7 @@ export async function describeSecret(
   try {
     const [secrets, { DescribeSecretCommand }] = await Promise.all([
       clients.secretsManager(),
-      import('@aws-sdk/client-secrets-manager')
+      import('./sdk/secrets-manager.js')
     ])
     const secret = await secrets.send(new DescribeSecretCommand({ SecretId: secretId }))
     return { arn: secret.ARN ?? secretId, deleted: secret.DeletedDate !== undefined }
@@ -70,7 +70,7 @@ export async function describeNetwork(
 ): Promise<NetworkFacts> {
   const [ec2, { DescribeSubnetsCommand, DescribeSecurityGroupsCommand }] = await Promise.all([
     clients.ec2(),
-    import('@aws-sdk/client-ec2')
+    import('./sdk/ec2.js')
   ])
   try {
     const [subnets, groups] = await Promise.all([
@@ -100,7 +100,7 @@ export async function simulate(
   resources: readonly string[],
   context: Record<string, string> = {}
 ): Promise<Denial[]> {
-  const [iam, { SimulatePrincipalPolicyCommand }] = await Promise.all([clients.iam(), import('@aws-sdk/client-iam')])
+  const [iam, { SimulatePrincipalPolicyCommand }] = await Promise.all([clients.iam(), import('./sdk/iam.js')])
   const denials: Denial[] = []
   let marker: string | undefined
   do {
