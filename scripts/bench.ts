@@ -19,7 +19,15 @@ import { assertRuntimesPresent, BUNDLE, ROOT, RUNTIMES } from '../__tests__/e2e/
 import type { Quota } from '../__tests__/fake-aws/types.js'
 import { AWS_CLI, measureCli } from './bench/cli.js'
 import { describeRun, median, medianRun, ms, ratio, seconds, table } from './bench/format.js'
-import { criticalPathMs, minimumRequests, OPERATIONS, type Scenario, type State } from './bench/model.js'
+import {
+  checked,
+  criticalPathMs,
+  minimumRequests,
+  OPERATIONS,
+  PREFLIGHT_OTHER,
+  type Scenario,
+  type State
+} from './bench/model.js'
 import { quotaSection } from './bench/quotas.js'
 import { measure, type BenchConfig, type Measurement } from './bench/scenarios.js'
 import { GNU_TIME } from './bench/spawn.js'
@@ -184,14 +192,15 @@ const table1 = table(
   grid.map(({ scenario, runs }) => {
     const run = medianRun(runs)
     const minimum = minimumRequests(scenario)
-    const minTotal = Object.values(minimum).reduce((a, b) => a + b, 0)
+    const minOther = checked(scenario) ? PREFLIGHT_OTHER : 0
+    const minTotal = Object.values(minimum).reduce((a, b) => a + b, 0) + minOther
     if (Number.isNaN(run.wallMs)) {
       return [label(scenario), ...OPERATIONS.map(() => '–'), '–', `– / ${minTotal}`, '–']
     }
     return [
       label(scenario),
       ...OPERATIONS.map((operation) => countCell(run.counts[operation] ?? 0, minimum[operation])),
-      countCell(run.counts.other ?? 0, 0),
+      countCell(run.counts.other ?? 0, minOther),
       countCell(run.total, minTotal),
       String(run.throttled)
     ]
@@ -349,6 +358,37 @@ const table4 = table(
 )
 
 // ---------------------------------------------------------------------------------------------
+// table 5: what preflight costs, N=10 warm +Batch with and without it, runs interleaved
+
+const preflightRuns = { on: [] as Measurement[], off: [] as Measurement[] }
+for (let i = 0; i < Math.max(repeats, 5); i++) {
+  for (const side of ['on', 'off'] as const) {
+    const run = await measure({ n: 10, state: 'warm', batch: true, noPreflight: side === 'off' }, config, false)
+    preflightRuns[side].push(run)
+    progress(`preflight ${side} #${i + 1}: ${describeRun(run)}`)
+  }
+}
+const preflightRow = (side: 'on' | 'off') => {
+  const runs = preflightRuns[side].filter((run) => run.ok)
+  const wall = median(runs.map((run) => run.wallMs))
+  const span = median(runs.map((run) => run.awsSpanMs))
+  const requests = median(runs.map((run) => run.total))
+  return { wall, span, requests, failed: preflightRuns[side].length - runs.length }
+}
+const [withChecks, withoutChecks] = [preflightRow('on'), preflightRow('off')]
+const table5 = table(
+  ['N=10 warm +Batch', 'requests', 'AWS span', 'wall', 'failed runs'],
+  [
+    ['preflight: true', withChecks],
+    ['preflight: false', withoutChecks]
+  ].map(([name, row]) => {
+    const { requests, span, wall, failed } = row as typeof withChecks
+    return [String(name), String(requests), `${ms(span)} ms`, `${ms(wall)} ms`, String(failed)]
+  })
+)
+const preflightCost = `With preflight the run sends ${withChecks.requests - withoutChecks.requests} more requests and takes ${ms(withChecks.wall - withoutChecks.wall)} ms more wall time (AWS span ${ms(withChecks.span - withoutChecks.span)} ms more), with ${latencyMs} ms per request: ${((withChecks.span - withoutChecks.span) / latencyMs).toFixed(1)} round trips (the target: at most one).`
+
+// ---------------------------------------------------------------------------------------------
 // BENCHMARKS.md
 
 const osName = existsSync('/etc/os-release')
@@ -455,6 +495,17 @@ ${table3Detail}
 ## 4. Start-up, size and memory
 
 ${table4}
+
+## 5. What preflight costs
+
+The same run (N=10 warm, a Batch definition and a job; every check passes) with \`preflight: true\`
+(the default: GetCallerIdentity, DescribeJobQueues and DescribeComputeEnvironments alongside the
+state reads, SimulatePrincipalPolicy once the plan is known) and \`preflight: false\`, ${Math.max(repeats, 5)}
+runs each, interleaved; medians.
+
+${table5}
+
+${preflightCost}
 `
 
 const out = resolve(ROOT, args.out ?? 'BENCHMARKS.md')

@@ -9,7 +9,19 @@ export interface Scenario {
   state: State
   /** with a Batch job definition to rewrite and a job to submit */
   batch: boolean
+  /** preflight: false (the default, true, checks a Batch run before any write) */
+  noPreflight?: boolean
 }
+
+/** Whether the run makes the preflight checks: a Batch run unless turned off. */
+export const checked = (scenario: Scenario): boolean => scenario.batch && !scenario.noPreflight
+
+/**
+ * The preflight requests of a checked Batch run, counted as "other": DescribeJobQueues,
+ * DescribeComputeEnvironments and one SimulatePrincipalPolicy (plus GetCallerIdentity, counted in
+ * its column, for the workflow role's own check).
+ */
+export const PREFLIGHT_OTHER = 3
 
 /** Operations shown in the tables, in this order; anything else is counted as "other". */
 export const OPERATIONS = [
@@ -36,14 +48,15 @@ export function changedCount(scenario: Scenario): number {
 /**
  * The issue's minimum: ceil(N/10) reads, one write per changed value, the definition read, a
  * register only when the definition changes (cold: it gains the secrets), the submit, and the
- * identity call only when no ARN can be had from a read (cold without a definition).
+ * identity call only when no ARN can be had from a read (cold without a definition) or preflight
+ * checks the workflow role.
  */
 export function minimumRequests(scenario: Scenario): Record<Operation, number> {
   return {
     GetParameters: Math.ceil(scenario.n / NAMES_PER_READ),
     PutParameter: changedCount(scenario),
     AddTagsToResource: 0,
-    GetCallerIdentity: scenario.state === 'cold' && !scenario.batch ? 1 : 0,
+    GetCallerIdentity: (scenario.state === 'cold' && !scenario.batch) || checked(scenario) ? 1 : 0,
     DescribeJobDefinitions: scenario.batch ? 1 : 0,
     RegisterJobDefinition: scenario.batch && scenario.state === 'cold' ? 1 : 0,
     SubmitJob: scenario.batch ? 1 : 0
@@ -69,5 +82,7 @@ export function criticalPathMs(scenario: Scenario, latencyMs: number, quotas: Re
   const minimum = minimumRequests(scenario)
   const stage = (operation: Operation) => quotaTime(minimum[operation], latencyMs, quotas[operation])
   const read = Math.max(stage('GetParameters'), stage('DescribeJobDefinitions'), stage('GetCallerIdentity'))
-  return read + stage('PutParameter') + stage('RegisterJobDefinition') + stage('SubmitJob')
+  // Preflight's simulation needs the plan: one round trip after the reads.
+  const preflight = checked(scenario) ? latencyMs : 0
+  return read + preflight + stage('PutParameter') + stage('RegisterJobDefinition') + stage('SubmitJob')
 }

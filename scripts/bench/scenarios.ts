@@ -55,7 +55,8 @@ export function actionInputs(scenario: Scenario, rotated = scenario.state === 'r
   return {
     secrets: JSON.stringify(secretValues(scenario.n, rotated)),
     path: PARAMETER_PATH,
-    ...(scenario.batch ? { 'job-definition': JOB_DEFINITION, 'job-queue': JOB_QUEUE } : {})
+    ...(scenario.batch ? { 'job-definition': JOB_DEFINITION, 'job-queue': JOB_QUEUE } : {}),
+    ...(scenario.noPreflight ? { preflight: 'false' } : {})
   }
 }
 
@@ -84,7 +85,11 @@ export interface Measurement {
 async function prepare(bench: BenchFake, scenario: Scenario, config: BenchConfig): Promise<void> {
   const { fake } = bench
   if (scenario.batch) {
-    fake.batch.addQueue(JOB_QUEUE)
+    // A world where preflight passes: a Fargate compute environment, an execution role that may read.
+    fake.batch.addComputeEnvironment({ name: 'bench-fargate', type: 'FARGATE', maxvCpus: 256 })
+    fake.batch.addQueue(JOB_QUEUE, { computeEnvironments: ['bench-fargate'] })
+    const statement = { Effect: 'Allow' as const, Action: 'ssm:GetParameters', Resource: '*' }
+    fake.iam.putRole(EXECUTION_ROLE, [{ Version: '2012-10-17', Statement: [statement] }])
     fake.batch.seedDefinition(baseDefinition())
   }
   if (scenario.state === 'cold') return
