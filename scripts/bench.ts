@@ -326,37 +326,6 @@ async function bareNode(): Promise<number> {
 const bare: number[] = []
 for (let i = 0; i < STARTUP_RUNS; i++) bare.push(await bareNode())
 
-const size = sizeOf(bundle)
-const loadAfter = loadavg()
-await rm(snapshot, { recursive: true, force: true })
-const rss = (scenario: Partial<Scenario>) => {
-  const entry = grid.find(
-    (g) => g.scenario.n === scenario.n && g.scenario.state === scenario.state && g.scenario.batch === scenario.batch
-  )
-  const kb = entry ? medianRun(entry.runs).peakRssKb : undefined
-  return kb === undefined ? '–' : `${(kb / 1024).toFixed(0)} MB`
-}
-const largest = Math.max(...sizes)
-const table4 = table(
-  ['measure (Node 24)', 'value', 'target'],
-  [
-    [
-      `bundle size (${size.files === 1 ? basename(bundle) : `${size.files} .js files`})`,
-      `${mb(size.bytes)} MB (${mb(size.gzipBytes)} MB gzipped)${size.files > 1 ? `; entry ${mb(size.entryBytes)} MB` : ''}`,
-      '< 1.5 MB'
-    ],
-    [
-      `start-up: spawn → first AWS request (median of ${STARTUP_RUNS}, N=10 warm)`,
-      describeStartup(startup),
-      '< 150 ms'
-    ],
-    [`bare Node 24: spawn → exit of \`node -e 0\` (median of ${STARTUP_RUNS})`, `${ms(median(bare))} ms`, ''],
-    ['peak RSS, N=10 warm', rss({ n: 10, state: 'warm', batch: false }), ''],
-    [`peak RSS, N=${largest} cold`, rss({ n: largest, state: 'cold', batch: false }), ''],
-    [`peak RSS, N=${largest} cold +Batch`, rss({ n: largest, state: 'cold', batch: true }), '']
-  ]
-)
-
 // ---------------------------------------------------------------------------------------------
 // table 5: what preflight costs, N=10 warm +Batch with and without it, runs interleaved
 
@@ -387,6 +356,37 @@ const table5 = table(
   })
 )
 const preflightCost = `With preflight the run sends ${withChecks.requests - withoutChecks.requests} more requests and takes ${ms(withChecks.wall - withoutChecks.wall)} ms more wall time (AWS span ${ms(withChecks.span - withoutChecks.span)} ms more), with ${latencyMs} ms per request: ${((withChecks.span - withoutChecks.span) / latencyMs).toFixed(1)} round trips (the target: at most one).`
+
+const size = sizeOf(bundle)
+const loadAfter = loadavg()
+await rm(snapshot, { recursive: true, force: true })
+const rss = (scenario: Partial<Scenario>) => {
+  const entry = grid.find(
+    (g) => g.scenario.n === scenario.n && g.scenario.state === scenario.state && g.scenario.batch === scenario.batch
+  )
+  const kb = entry ? medianRun(entry.runs).peakRssKb : undefined
+  return kb === undefined ? '–' : `${(kb / 1024).toFixed(0)} MB`
+}
+const largest = Math.max(...sizes)
+const table4 = table(
+  ['measure (Node 24)', 'value', 'target'],
+  [
+    [
+      `bundle size (${size.files === 1 ? basename(bundle) : `${size.files} .js files`})`,
+      `${mb(size.bytes)} MB (${mb(size.gzipBytes)} MB gzipped)${size.files > 1 ? `; entry ${mb(size.entryBytes)} MB` : ''}`,
+      '< 1.5 MB'
+    ],
+    [
+      `start-up: spawn → first AWS request (median of ${STARTUP_RUNS}, N=10 warm)`,
+      describeStartup(startup),
+      '< 150 ms'
+    ],
+    [`bare Node 24: spawn → exit of \`node -e 0\` (median of ${STARTUP_RUNS})`, `${ms(median(bare))} ms`, ''],
+    ['peak RSS, N=10 warm', rss({ n: 10, state: 'warm', batch: false }), ''],
+    [`peak RSS, N=${largest} cold`, rss({ n: largest, state: 'cold', batch: false }), ''],
+    [`peak RSS, N=${largest} cold +Batch`, rss({ n: largest, state: 'cold', batch: true }), '']
+  ]
+)
 
 // ---------------------------------------------------------------------------------------------
 // BENCHMARKS.md

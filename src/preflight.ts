@@ -46,6 +46,8 @@ export interface EarlyFacts extends TargetFacts {
 /** What the checks read that the definition does not decide; never rejects. */
 export async function readEarlyFacts(clients: AwsClients, request: ActionRequest): Promise<EarlyFacts> {
   const target = request.launch?.target
+  // The simulation goes out once the plan is known: its SDK loads meanwhile, off the critical path.
+  if (request.definition) void clients.iam().catch(() => undefined)
   const [key, queue, cluster, service, network, caller] = await Promise.all([
     request.kmsKeyId ? attempt(() => describeKey(clients, request.kmsKeyId ?? '')) : undefined,
     target?.kind === 'batch-job' ? attempt(() => queueFacts(clients.batch(), target.jobQueue)) : undefined,
