@@ -221,20 +221,18 @@ export async function run(options: { sleep?: Sleep } = {}): Promise<void> {
 
     const definition = definitionStage(target, state, planned)
     const report = startReport(request, planned, definition)
-    if (early) {
-      report.preflight = await preflight(clients, request, state, planned, await early)
-      const stop = await inGroup('Preflight', async () =>
-        reportFindings(report.preflight ?? [], request.preflight, log)
-      )
-      if (stop) {
-        report.failure = stop
-        return await finish(report)
-      }
-    }
+    const findings = early ? await preflight(clients, request, state, planned, await early) : []
+    if (findings.length > 0) report.preflight = findings
+    const stop =
+      findings.length > 0
+        ? await inGroup('Preflight', async () => reportFindings(findings, request.preflight, log))
+        : undefined
     const sleep = options.sleep ?? realSleep
     const context = { clients, request, state, planned, definition, report, secretValues, sleep }
+    // A dry run reports its plan whatever preflight found; a real run writes nothing after a failed check.
     if (request.dryRun) reportDryRun(context)
-    else await apply(context)
+    else if (!stop) await apply(context)
+    if (stop) report.failure = stop
     await finish(report)
   } catch (error) {
     core.setFailed(redact(errorMessage(error), secretValues))
