@@ -151,6 +151,17 @@ describe('EC2 DescribeSubnets and DescribeSecurityGroups (the ec2 query protocol
     expect(err).toMatchObject({ name: 'InternalError', $metadata: { httpStatusCode: 500 } })
   })
 
+  it('denied: 403 UnauthorizedOperation with EC2 own message (IAM.md 3.6, aws-nuke#517)', async () => {
+    fake.deny('DescribeSubnets')
+    const err = await ec2.send(new EC2.DescribeSubnetsCommand({})).catch((e: unknown) => e)
+    fake.deny('DescribeSubnets', false)
+    expect(err).toMatchObject({
+      name: 'UnauthorizedOperation',
+      message: 'You are not authorized to perform this operation.',
+      $metadata: { httpStatusCode: 403 }
+    })
+  })
+
   it('none of these is a write', () => {
     expect(fake.writes()).toEqual([])
   })

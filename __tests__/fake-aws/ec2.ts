@@ -97,6 +97,14 @@ export function createEc2(env: ServiceEnv): { definition: ServiceDefinition; sta
     xmlNamespace: 'http://ec2.amazonaws.com/doc/2016-11-15/',
     // EC2 API reference, "Error codes": InternalError, "An internal error has occurred" (HTTP 500).
     serverErrorCode: 'InternalError',
+    // A denied Describe call: 403 UnauthorizedOperation, "You are not authorized to perform this
+    // operation." (raw XML in rebuy-de/aws-nuke#517; DescribeSubnets/DescribeSecurityGroups in a
+    // public CLI transcript); no caller, no resource, no encoded message for Describe calls.
+    accessDenied: {
+      code: 'UnauthorizedOperation',
+      status: 403,
+      message: 'You are not authorized to perform this operation.'
+    },
     writeOperations: [],
     operations: {
       DescribeSubnets: (i) => state.describeSubnets(i),

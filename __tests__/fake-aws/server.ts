@@ -75,7 +75,9 @@ function accessDenied(svc: ServiceDefinition, operation: string, input: Input, e
   if (shape.anyone?.includes(operation)) return undefined
   const action = `${svc.service}:${operation}`
   const resource = shape.resource?.(operation, input, env) ?? '*'
-  const message = `User: ${callerArn(env)} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`
+  const message =
+    shape.message ??
+    `User: ${callerArn(env)} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`
   return new AwsError(shape.code, message, shape.status)
 }
 

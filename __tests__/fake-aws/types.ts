@@ -75,6 +75,8 @@ export interface AccessDeniedShape {
   status: number
   /** the resource the message names; default '*' */
   resource?: (operation: string, input: Input, env: ServiceEnv) => string
+  /** the service's own fixed message, where it names neither caller nor resource (EC2) */
+  message?: string
   anyone?: readonly string[]
 }
 
