@@ -75,7 +75,9 @@ export function seedAccount(fake: FakeAws): void {
   fake.ec2.addSecurityGroup({ id: 'sg-0123abcd', vpcId: 'vpc-0a' })
   for (const alias of ['alias/app', 'alias/billing']) fake.kms.addAlias(alias, fake.kms.addKey({}).keyId)
   const reads = ['ssm:GetParameters', 'kms:Decrypt', 'secretsmanager:GetSecretValue']
-  fake.iam.putRole(EXEC_ROLE, [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: reads, Resource: '*' }] }])
+  fake.iam.putRole(EXEC_ROLE, [
+    { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: reads, Resource: '*' }] }
+  ])
 }
 
 /** A job queue whose compute environment (of seedAccount) runs definitions of that platform. */
