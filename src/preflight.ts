@@ -23,12 +23,12 @@ import {
   passRoleFinding,
   referenceFinding,
   roleFindings,
-  targetFindings,
   type Finding,
   type PreflightMode,
   type Read,
   type TargetFacts
 } from './plan/preflight.js'
+import { targetFindings } from './plan/preflight-target.js'
 import { parameterArn } from './plan/rules.js'
 import type { State } from './read.js'
 
@@ -65,12 +65,12 @@ export async function readEarlyFacts(clients: AwsClients, request: ActionRequest
   return { key, queue, cluster, service, network, caller }
 }
 
-/** Every secret reference in a definition (secrets and log secretOptions), as given. */
-function valueFroms(document: unknown): string[] {
-  if (Array.isArray(document)) return document.flatMap(valueFroms)
+/** Every string a definition holds under a member whose name matches `key`, at any depth. */
+function membersOf(document: unknown, key: RegExp): string[] {
+  if (Array.isArray(document)) return document.flatMap((item) => membersOf(item, key))
   if (document === null || typeof document !== 'object') return []
-  return Object.entries(document).flatMap(([key, inner]) =>
-    key === 'valueFrom' && typeof inner === 'string' ? [inner] : valueFroms(inner)
+  return Object.entries(document).flatMap(([name, inner]) =>
+    key.test(name) && typeof inner === 'string' ? [inner] : membersOf(inner, key)
   )
 }
 
@@ -81,7 +81,10 @@ async function checkReferences(clients: AwsClients, request: ActionRequest, stat
   const arnOf = (name: string) => parameterArn({ ...identity, region: request.region, name })
   const written = new Set(planned.changes.map((change) => arnOf(change.name)))
   const own = arnOf('/').slice(0, -1)
-  const references = [...new Set(valueFroms(planned.definition.definition))].filter((ref) => !written.has(ref))
+  // Secrets and log secretOptions.
+  const references = [...new Set(membersOf(planned.definition.definition, /^valueFrom$/))].filter(
+    (ref) => !written.has(ref)
+  )
   const secrets = references.filter((ref) => ref.includes(':secretsmanager:'))
   // Parameters of this account and Region, by name; another account's are not checked.
   const parameters = references
@@ -119,22 +122,6 @@ function needs(planned: Plan, request: ActionRequest, keyArn: string | undefined
   })
 }
 
-/** The roles the definition names, for iam:PassRole. */
-function passedRoles(document: unknown): string[] {
-  const roles = new Set<string>()
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) value.forEach(visit)
-    else if (value !== null && typeof value === 'object') {
-      for (const [key, inner] of Object.entries(value)) {
-        if (/^(executionRoleArn|jobRoleArn|taskRoleArn)$/.test(key) && typeof inner === 'string') roles.add(inner)
-        else visit(inner)
-      }
-    }
-  }
-  visit(document)
-  return [...roles]
-}
-
 /** `arn:aws:sts::1:assumed-role/Name/session` → `arn:aws:iam::1:role/Name` (a role path is not in the STS ARN). */
 function roleOfSession(arn: string): string | undefined {
   const match = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\//.exec(arn)
@@ -154,7 +141,10 @@ export async function preflight(
   const roles = [...new Set((definition?.containers ?? []).flatMap((slot) => slot.executionRoleArn ?? []))]
   const needed = needs(planned, request, keyArn)
   const caller = early.caller && 'value' in early.caller ? roleOfSession(early.caller.value) : undefined
-  const passing = definition ? passedRoles(definition.definition) : []
+  // The roles registering and launching pass to Batch or ECS.
+  const passing = definition
+    ? [...new Set(membersOf(definition.definition, /^(executionRoleArn|jobRoleArn|taskRoleArn)$/))]
+    : []
   const [simulations, references, passRole] = await Promise.all([
     Promise.all(
       roles.map(async (role) => ({

@@ -3,15 +3,13 @@ import { describe, expect, it } from 'vitest'
 import {
   findingLine,
   keyFinding,
-  networkFinding,
   passRoleFinding,
   preflightFailure,
-  queueFinding,
   referenceFinding,
   roleFindings,
-  serviceFinding,
   type Finding
 } from '../../src/plan/preflight.js'
+import { networkFinding, queueFinding, serviceFinding } from '../../src/plan/preflight-target.js'
 
 const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'
 const key = (extra = {}) => ({
