@@ -5,7 +5,7 @@ import { describeJob, describeQueue } from '../aws/batch.js'
 import { describeTask } from '../aws/ecs.js'
 import { describeAwsError } from '../errors.js'
 import { realSleep } from '../concurrency.js'
-import { diagnoseRunnable, type QueueState } from '../plan/failures.js'
+import { containerVcpus, diagnoseRunnable, type QueueState } from '../plan/failures.js'
 import type { Timing } from './send.js'
 
 /** When a job or task ran and how its container exited, as AWS reports them (epoch ms). */
@@ -92,13 +92,6 @@ function describeFailedJob(detail: JobDetail): string {
 // Batch writes why a job waits in RUNNABLE only after a few minutes (FAILURES.md, 2.1): look then, once.
 const STUCK_AFTER_MS = 5 * 60_000
 
-function jobVcpus(detail: JobDetail): number | undefined {
-  const vcpus = Number(
-    detail.container?.resourceRequirements?.find((r) => r.type === 'VCPU')?.value ?? detail.container?.vcpus
-  )
-  return Number.isFinite(vcpus) && vcpus > 0 ? vcpus : undefined
-}
-
 async function whyStillRunnable(clients: AwsClients, detail: JobDetail): Promise<string> {
   const intro = `Job ${detail.jobName} (${detail.jobId}) has been RUNNABLE for ${STUCK_AFTER_MS / 60_000} minutes.`
   let queue: QueueState | undefined
@@ -108,7 +101,7 @@ async function whyStillRunnable(clients: AwsClients, detail: JobDetail): Promise
   } catch (error) {
     unread = `Its job queue could not be read (${describeAwsError(error)}); this check needs batch:DescribeJobQueues and batch:DescribeComputeEnvironments.`
   }
-  const found = diagnoseRunnable({ statusReason: detail.statusReason, vcpus: jobVcpus(detail) }, queue)
+  const found = diagnoseRunnable({ statusReason: detail.statusReason, vcpus: containerVcpus(detail.container) }, queue)
   const healthy = 'Batch gives no reason and the compute environments look healthy: capacity may still be starting.'
   const why = found.length > 0 || unread ? found.join(' ') : healthy
   return [intro, why, unread].filter(Boolean).join(' ')

@@ -90,6 +90,19 @@ export interface QueueState {
   }[]
 }
 
+/** The vCPUs a Batch container asks for: its VCPU resource requirement, or the older `vcpus`. */
+export function containerVcpus(
+  container:
+    | {
+        vcpus?: number | undefined
+        resourceRequirements?: { type?: string | undefined; value?: string | undefined }[] | undefined
+      }
+    | undefined
+): number | undefined {
+  const vcpus = Number(container?.resourceRequirements?.find((r) => r.type === 'VCPU')?.value ?? container?.vcpus)
+  return Number.isFinite(vcpus) && vcpus > 0 ? vcpus : undefined
+}
+
 const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`)
 
 /**

@@ -2,7 +2,7 @@
 // environments, the cluster, the service, the task's network.
 import type { LaunchTarget } from '../inputs/index.js'
 import type { DefinitionDocument } from './definitions.js'
-import type { QueueState } from './failures.js'
+import { containerVcpus, type QueueState } from './failures.js'
 import {
   failed,
   over,
@@ -14,18 +14,6 @@ import {
   type TargetFacts
 } from './preflight.js'
 
-function jobResources(definition: DefinitionDocument): { vcpus: number | undefined; fargate: boolean } {
-  const container = definition.containerProperties as
-    { vcpus?: number; resourceRequirements?: { type?: string; value?: string }[] } | undefined
-  const vcpu = container?.resourceRequirements?.find((requirement) => requirement.type === 'VCPU')?.value
-  const vcpus = Number(vcpu ?? container?.vcpus)
-  const capabilities = definition.platformCapabilities
-  return {
-    vcpus: Number.isFinite(vcpus) && vcpus > 0 ? vcpus : undefined,
-    fargate: Array.isArray(capabilities) && capabilities.includes('FARGATE')
-  }
-}
-
 /** The queue is ENABLED and VALID, with a usable compute environment of the definition's platform and size. */
 export function queueFinding(queueName: string, read: Read<QueueState | undefined>, definition: DefinitionDocument) {
   const check = 'Job queue'
@@ -36,7 +24,9 @@ export function queueFinding(queueName: string, read: Read<QueueState | undefine
     }
     if (queue.status === 'INVALID')
       return failed(check, `job queue ${queue.name} is INVALID: ${queue.statusReason ?? ''}`)
-    const { vcpus, fargate } = jobResources(definition)
+    const vcpus = containerVcpus(definition.containerProperties as Parameters<typeof containerVcpus>[0])
+    const capabilities = definition.platformCapabilities
+    const fargate = Array.isArray(capabilities) && capabilities.includes('FARGATE')
     const platform = fargate ? 'FARGATE' : 'EC2'
     const usable = queue.computeEnvironments.filter(
       (ce) =>
