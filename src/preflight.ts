@@ -2,15 +2,8 @@
 // not depend on the definition is read alongside the state; the rest (can the execution role read
 // these secrets, do the references exist) once the plan is known, in one round of parallel requests.
 import type { AwsClients } from './aws/clients.js'
-import {
-  clusterStatus,
-  describeKey,
-  describeNetwork,
-  describeSecret,
-  queueFacts,
-  serviceFacts,
-  simulate
-} from './aws/preflight.js'
+import { describeQueue } from './aws/batch.js'
+import { clusterStatus, describeKey, describeNetwork, describeSecret, serviceFacts, simulate } from './aws/preflight.js'
 import { readParameters } from './aws/ssm.js'
 import { callerArn } from './aws/sts.js'
 import { describeAwsError, type Logger } from './errors.js'
@@ -50,7 +43,7 @@ export async function readEarlyFacts(clients: AwsClients, request: ActionRequest
   if (request.definition) void clients.iam().catch(() => undefined)
   const [key, queue, cluster, service, network, caller] = await Promise.all([
     request.kmsKeyId ? attempt(() => describeKey(clients, request.kmsKeyId ?? '')) : undefined,
-    target?.kind === 'batch-job' ? attempt(() => queueFacts(clients.batch(), target.jobQueue)) : undefined,
+    target?.kind === 'batch-job' ? attempt(() => describeQueue(clients.batch(), target.jobQueue)) : undefined,
     target && target.kind !== 'batch-job'
       ? attempt(() => clusterStatus(clients.ecs(), target.cluster ?? 'default'))
       : undefined,

@@ -1,14 +1,15 @@
 import {
   DeregisterJobDefinitionCommand,
-  DescribeComputeEnvironmentsCommand,
   DescribeJobDefinitionsCommand,
   DescribeJobQueuesCommand,
   DescribeJobsCommand,
   ListJobsCommand,
+  paginateDescribeComputeEnvironments,
   paginateDescribeJobDefinitions,
   RegisterJobDefinitionCommand,
   SubmitJobCommand,
   type BatchClient,
+  type ComputeEnvironmentDetail,
   type JobDefinition,
   type JobDetail,
   type RegisterJobDefinitionCommandInput,
@@ -139,27 +140,43 @@ export async function describeNodes(
   return ids.map((id) => found.find((job) => job.jobId === id) ?? {})
 }
 
-/** A job queue (name or ARN) and its compute environments, or undefined when there is no such queue. */
+/**
+ * A job queue (name or ARN) and its compute environments, or undefined when there is no such queue.
+ * Both are asked for at once, every compute environment of the account (up to 100 a page), so that
+ * preflight's queue check costs one round trip, not two.
+ */
 export async function describeQueue(batch: BatchClient, queue: string): Promise<QueueState | undefined> {
-  const [found] = (await batch.send(new DescribeJobQueuesCommand({ jobQueues: [queue] }))).jobQueues ?? []
+  const environments: ComputeEnvironmentDetail[] = []
+  const [queues] = await Promise.all([
+    batch.send(new DescribeJobQueuesCommand({ jobQueues: [queue] })),
+    (async () => {
+      for await (const page of paginateDescribeComputeEnvironments({ client: batch }, {})) {
+        environments.push(...(page.computeEnvironments ?? []))
+      }
+    })()
+  ])
+  const [found] = queues.jobQueues ?? []
   if (!found) return undefined
-  const arns = (found.computeEnvironmentOrder ?? []).flatMap((entry) => entry.computeEnvironment ?? [])
-  const described =
-    arns.length === 0
-      ? []
-      : (await batch.send(new DescribeComputeEnvironmentsCommand({ computeEnvironments: arns }))).computeEnvironments
+  const order = (found.computeEnvironmentOrder ?? []).flatMap((entry) => entry.computeEnvironment ?? [])
   return {
     name: found.jobQueueName ?? queue,
     state: found.state,
     status: found.status,
     statusReason: found.statusReason,
-    computeEnvironments: (described ?? []).map((ce) => ({
-      name: ce.computeEnvironmentName ?? ce.computeEnvironmentArn ?? '',
-      state: ce.state,
-      status: ce.status,
-      statusReason: ce.statusReason,
-      maxvCpus: ce.computeResources?.maxvCpus,
-      type: ce.computeResources?.type
-    }))
+    computeEnvironments: order.flatMap((arn) => {
+      const ce = environments.find((candidate) => candidate.computeEnvironmentArn === arn)
+      return ce
+        ? [
+            {
+              name: ce.computeEnvironmentName ?? arn,
+              state: ce.state,
+              status: ce.status,
+              statusReason: ce.statusReason,
+              maxvCpus: ce.computeResources?.maxvCpus,
+              type: ce.computeResources?.type
+            }
+          ]
+        : []
+    })
   }
 }

@@ -2,13 +2,6 @@
 // not exist", and throws anything else (the caller turns it into "could not be checked").
 // The SDKs of IAM, KMS, Secrets Manager and EC2 are loaded only by runs that make these checks.
 import { DescribeClustersCommand, DescribeServicesCommand, type ECSClient } from '@aws-sdk/client-ecs'
-import {
-  DescribeJobQueuesCommand,
-  paginateDescribeComputeEnvironments,
-  type BatchClient,
-  type ComputeEnvironmentDetail
-} from '@aws-sdk/client-batch'
-import type { QueueState } from '../plan/failures.js'
 import type { AwsClients } from './clients.js'
 import type { Denial, KeyFacts, NetworkFacts, ServiceFacts } from '../plan/preflight.js'
 
@@ -40,46 +33,6 @@ export async function describeSecret(
   } catch (error) {
     if (named(error, 'ResourceNotFoundException')) return undefined
     throw error
-  }
-}
-
-/**
- * A job queue and its compute environments. Both are asked for at once, every compute environment
- * of the account (up to 100 a page), so that the check costs one round trip, not two.
- */
-export async function queueFacts(batch: BatchClient, queue: string): Promise<QueueState | undefined> {
-  const environments: ComputeEnvironmentDetail[] = []
-  const [queues] = await Promise.all([
-    batch.send(new DescribeJobQueuesCommand({ jobQueues: [queue] })),
-    (async () => {
-      for await (const page of paginateDescribeComputeEnvironments({ client: batch }, {})) {
-        environments.push(...(page.computeEnvironments ?? []))
-      }
-    })()
-  ])
-  const [found] = queues.jobQueues ?? []
-  if (!found) return undefined
-  const order = (found.computeEnvironmentOrder ?? []).flatMap((entry) => entry.computeEnvironment ?? [])
-  return {
-    name: found.jobQueueName ?? queue,
-    state: found.state,
-    status: found.status,
-    statusReason: found.statusReason,
-    computeEnvironments: order.flatMap((arn) => {
-      const ce = environments.find((candidate) => candidate.computeEnvironmentArn === arn)
-      return ce
-        ? [
-            {
-              name: ce.computeEnvironmentName ?? arn,
-              state: ce.state,
-              status: ce.status,
-              statusReason: ce.statusReason,
-              maxvCpus: ce.computeResources?.maxvCpus,
-              type: ce.computeResources?.type
-            }
-          ]
-        : []
-    })
   }
 }
 
