@@ -37,6 +37,10 @@ const BAD_INPUTS: BadInput[] = [
   ['prune', { ...sync, prune: 'yes' }, /must be true or false/],
   ['prune', { secrets: '{"github_token": "ghs_x"}', path: '/t/', prune: 'true' }, /is true but no secret or variable/],
   ['dry-run', { ...sync, 'dry-run': 'maybe' }, /must be true or false/],
+  ['preflight', { ...sync, preflight: 'maybe' }, /'maybe' is not one of true, strict, false/],
+  // Validated even when nothing is launched.
+  ['launch', { ...sync, launch: 'sometimes' }, /'sometimes' is not one of always, on-change/],
+  ['log-lines', { ...sync, 'log-lines': 'many' }, /'many' is not a whole number of at least 0/],
   ['region', { ...sync, region: 'moon-base' }, /'moon-base' is not an AWS region/],
   ['region', sync, /no region given/, { AWS_REGION: '', AWS_DEFAULT_REGION: '' }],
   ['kms-key-id', { ...sync, 'kms-key-id': 'billing' }, /Did you mean 'alias\/billing'\?/],
@@ -147,6 +151,14 @@ describe('the parameter stage', () => {
     expect(result.failed).toBe(false)
     expect(result.warnings[0]).toMatch(/Could not read the account id \(STS GetCallerIdentity\)/)
     expect(parameters(result)).toEqual([{ name: '/sts/A', arn: '', version: 1, status: 'created' }])
+  })
+
+  it('without AWS credentials, points at configure-aws-credentials', async () => {
+    const none = { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' }
+    const result = await runWith({ secrets: '{"A": "a1"}', path: '/nc/' }, { ...none, AWS_CONFIG_FILE: '/nonexistent' })
+    expect(result.errors[0]).toMatch(
+      /^Reading the current parameters failed, nothing was written: CredentialsProviderError: .*; the job has no AWS credentials: add aws-actions\/configure-aws-credentials before this step \(with `permissions: id-token: write` on the job for OIDC\)/
+    )
   })
 
   it('says nothing was written when reading fails', async () => {

@@ -22,7 +22,14 @@ export function errorMessage(error: unknown): string {
   }
 }
 
+// The SDK's error when the job has no AWS credentials at all: it says what, not how to fix it.
+const NO_CREDENTIALS =
+  'the job has no AWS credentials: add aws-actions/configure-aws-credentials before this step (with `permissions: id-token: write` on the job for OIDC)'
+
 export function describeAwsError(error: unknown): string {
+  if (error instanceof Error && error.name === 'CredentialsProviderError') {
+    return `${error.name}: ${error.message}; ${NO_CREDENTIALS}`
+  }
   if (error instanceof Error && error.name && error.name !== 'Error') return `${error.name}: ${error.message}`
   return errorMessage(error)
 }

@@ -30,7 +30,11 @@ describe('parseValueMap', () => {
     ['a list', '["a", "b"]', /must be a map of NAME: value, but it is a list/],
     ['a scalar', 'just text', /but it is a string/],
     ['a number value', '{"PORT": 5432}', /'PORT' must have a string value, but it is a number/],
-    ['a null value', 'A: null', /'A' must have a string value, but it is null \(is the secret defined\?\)/],
+    [
+      'a null value',
+      'A: null',
+      /'A' is null: there is no secret of that name in this repository or environment \(or it is not visible to this job\)\. Define it, or leave 'A' out/
+    ],
     ['a nested map', 'A:\n  b: c', /'A' must have a string value, but it is a map/],
     ['a duplicate key', 'A: "1"\nA: "2"', /duplicate key \(line 2/],
     ['a duplicate key in valid JSON', '{\n"A": "1",\n"A": "2"\n}', /duplicate key \(line 3/],

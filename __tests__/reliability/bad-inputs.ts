@@ -61,7 +61,7 @@ const ROWS: Row[] = [
   ['secrets: a number value', 'secrets', { ...SYNC, secrets: '{"PORT": 5432}' },
     "'PORT' must have a string value, but it is a number. Quote it, or pass it as ${{ toJSON(secrets.PORT) }}"],
   ['secrets: a null value (undefined secret)', 'secrets', { ...SYNC, secrets: 'DB_PASSWORD: null' },
-    "'DB_PASSWORD' must have a string value, but it is null (is the secret defined?)"],
+    "'DB_PASSWORD' is null: there is no secret of that name in this repository or environment"],
   ['secrets: a boolean value', 'secrets', { ...SYNC, secrets: 'ENABLED: yes\nOTHER: true' },
     "'OTHER' must have a string value, but it is a boolean. Quote it, or pass it as ${{ toJSON(secrets.OTHER) }}"],
   ['secrets: a nested map', 'secrets', { ...SYNC, secrets: '{"DB": {"user": "u", "password": "p"}}' },

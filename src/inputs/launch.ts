@@ -144,8 +144,16 @@ export function readLaunch(kind: DefinitionKind | undefined): LaunchRequest | un
         `needs '${INPUT.jobDefinition}' or '${INPUT.taskDefinition}' (the definition to run)`
       )
   }
+  // Checked whether or not something is launched: a typo is an error, not a setting ignored.
+  const settings = {
+    when: choiceInput(INPUT.launch, ['always', 'on-change'] as const, 'always'),
+    wait: booleanInput(INPUT.wait, false),
+    waitTimeoutMinutes: numberInput(INPUT.waitTimeout, { integer: false, min: 0.01 }) ?? 30,
+    logs: booleanInput(INPUT.logs, true),
+    logLines: numberInput(INPUT.logLines, { integer: true, min: 0 }) ?? 50
+  }
   if (!target) {
-    if (booleanInput(INPUT.wait, false)) {
+    if (settings.wait) {
       throw new InputError(
         INPUT.wait,
         `needs something to launch: '${INPUT.jobQueue}', '${INPUT.service}' or '${INPUT.runTask}'`
@@ -153,12 +161,5 @@ export function readLaunch(kind: DefinitionKind | undefined): LaunchRequest | un
     }
     return undefined
   }
-  return {
-    target,
-    when: choiceInput(INPUT.launch, ['always', 'on-change'] as const, 'always'),
-    wait: booleanInput(INPUT.wait, false),
-    waitTimeoutMinutes: numberInput(INPUT.waitTimeout, { integer: false, min: 0.01 }) ?? 30,
-    logs: booleanInput(INPUT.logs, true),
-    logLines: numberInput(INPUT.logLines, { integer: true, min: 0 }) ?? 50
-  }
+  return { target, ...settings }
 }

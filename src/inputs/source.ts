@@ -66,15 +66,15 @@ function parseYamlMap(text: string, kind: SourceKind): SourceEntry[] {
     throw new InputError(kind, `must be a map of NAME: value, but it is ${shape}`)
   }
   return Object.entries(data as Record<string, unknown>).map(([key, value]) => {
+    // toJSON of a secret or variable that does not exist gives null: quoting would not help.
+    if (value === null) {
+      throw new InputError(
+        kind,
+        `'${key}' is null: there is no ${kind === 'secrets' ? 'secret' : 'variable'} of that name in this repository or environment (or it is not visible to this job). Define it, or leave '${key}' out`
+      )
+    }
     if (typeof value !== 'string') {
-      const shape =
-        value === null
-          ? 'null (is the secret defined?)'
-          : Array.isArray(value)
-            ? 'a list'
-            : typeof value === 'object'
-              ? 'a map'
-              : `a ${typeof value}`
+      const shape = Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a map' : `a ${typeof value}`
       throw new InputError(
         kind,
         `'${key}' must have a string value, but it is ${shape}. Quote it, or pass it as \${{ toJSON(${kind}.${key}) }}`
