@@ -1,7 +1,14 @@
 // npm run demo: the action's main job on this machine, with no AWS account. Starts the local
 // AWS-protocol server, runs the bundled action twice on sample secrets, prints what a user sees.
 import { startFakeAws } from '../__tests__/fake-aws/index.js'
-import { assertRuntimesPresent, BUNDLE, runAction, RUNTIMES, type ActionRun } from '../__tests__/e2e/harness.js'
+import {
+  assertRuntimesPresent,
+  BUNDLE,
+  runAction,
+  RUNTIMES,
+  withoutMaskCommands,
+  type ActionRun
+} from '../__tests__/e2e/harness.js'
 
 const SAMPLE_SECRETS = {
   DB_PASSWORD: 'correct-horse-battery-staple',
@@ -17,7 +24,14 @@ function section(title: string, body: string): void {
 }
 
 function show(label: string, run: ActionRun, requests: string[]): void {
-  section(`${label}: action log (exit code ${run.exitCode})`, run.stdout + run.stderr)
+  // On GitHub the runner takes these lines in and hides the values everywhere; printed here they
+  // would show every sample secret.
+  const masks = run.stdout.split('\n').filter((line) => line.startsWith('::add-mask::')).length
+  const log = withoutMaskCommands(run.stdout) + run.stderr
+  section(
+    `${label}: action log (exit code ${run.exitCode})`,
+    `(${masks} ::add-mask:: commands not shown: the runner hides those values in every log line)\n${log}`
+  )
   section(`${label}: job summary (GITHUB_STEP_SUMMARY)`, run.summary)
   section(`${label}: outputs (GITHUB_OUTPUT)`, JSON.stringify(run.outputs, null, 2))
   const counts = new Map<string, number>()
