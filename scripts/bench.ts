@@ -211,7 +211,9 @@ const failures: string[] = []
 function result(run: Measurement): string {
   if (run.ok) return 'ok'
   failures.push(`${label(run.scenario)}: ${run.problem ?? ''}`)
-  return `failed (${failures.length})`
+  // The action refuses a definition over the service's size limit before any write, as intended.
+  const refused = /would be \d+ bytes; AWS accepts at most \d+/.test(run.problem ?? '')
+  return `${refused ? 'refused, as intended' : 'failed'} (${failures.length})`
 }
 
 const table2 = table(
