@@ -161,6 +161,17 @@ describe('the parameter stage', () => {
     )
   })
 
+  it('tier auto: an update is sent as Intelligent-Tiering; the summary shows the tier the parameter got', async () => {
+    fake().ssm.put({ name: '/tier/A', value: 'old', type: 'SecureString' })
+    const result = await runWith({ secrets: '{"A": "new"}', path: '/tier/' })
+    expect(fake().requests.find((r) => r.operation === 'PutParameter')?.input).toMatchObject({
+      Tier: 'Intelligent-Tiering'
+    })
+    expect(result.summary).toContain(
+      '<td><code>/tier/A</code></td><td>SecureString</td><td>updated</td><td>2</td><td>Standard</td>'
+    )
+  })
+
   it('says nothing was written when reading fails', async () => {
     fake().inject({ operation: 'GetParameters', kind: 'server-error', times: 10 })
     const result = await runWith({ secrets: '{"A": "a1"}', path: '/rf/' }, { AWS_MAX_ATTEMPTS: '1' })

@@ -219,6 +219,8 @@ export class SsmState {
       tags: mergeTags(existing?.tags ?? new Map(), tags)
     }
     this.params.set(name, stored)
+    // PutParameter's answer: "Tier: The tier assigned to the parameter" (API_PutParameter), so
+    // Standard or Advanced, never Intelligent-Tiering.
     return { Version: stored.version, Tier: stored.tier }
   }
 
