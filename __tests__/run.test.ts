@@ -102,6 +102,18 @@ describe('bad input fails with one error naming the input, before any request', 
     else expect(error.slice(`Input '${name}': `.length)).toMatch(message)
     expect(fake().requests).toEqual([])
   })
+
+  it('reports every bad input of a run at once, one error each', async () => {
+    const inputs = { ...sync, path: 't/', tier: 'fast', 'kms-key-id': 'billing', 'dry-run': 'maybe' }
+    const result = await runWith(inputs)
+    expect(result.errors.map((error) => error.slice(0, error.indexOf(':')))).toEqual([
+      "Input 'tier'",
+      "Input 'path'",
+      "Input 'kms-key-id'",
+      "Input 'dry-run'"
+    ])
+    expect(fake().requests).toEqual([])
+  })
 })
 
 describe('the parameter stage', () => {

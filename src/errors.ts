@@ -12,6 +12,14 @@ export class InputError extends Error {
   }
 }
 
+/** Every bad input of a run, found in one pass: each is reported on its own. */
+export class InputErrors extends Error {
+  constructor(readonly errors: InputError[]) {
+    super(errors.map((error) => error.message).join('\n'))
+    this.name = 'InputErrors'
+  }
+}
+
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message
   if (typeof error === 'string') return error

@@ -5,7 +5,7 @@ import { createClients, type AwsClients } from './aws/clients.js'
 import { ecsDefinitions } from './aws/ecs.js'
 import { realSleep, type Sleep } from './concurrency.js'
 import { applyDefinition } from './apply/definition.js'
-import { describeAwsError, errorMessage, type Logger } from './errors.js'
+import { describeAwsError, errorMessage, InputErrors, type Logger } from './errors.js'
 import { readInputs, type ActionRequest } from './inputs/index.js'
 import { launch } from './apply/launch.js'
 import { batchModel } from './plan/batch.js'
@@ -235,6 +235,8 @@ export async function run(options: { sleep?: Sleep } = {}): Promise<void> {
     if (stop) report.failure = stop
     await finish(report)
   } catch (error) {
-    core.setFailed(redact(errorMessage(error), secretValues))
+    // One annotation for each bad input.
+    const errors = error instanceof InputErrors ? error.errors : [error]
+    for (const each of errors) core.setFailed(redact(errorMessage(each), secretValues))
   }
 }

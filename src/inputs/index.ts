@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { runContext, type RunContext } from '../context.js'
-import { InputError } from '../errors.js'
+import { InputError, InputErrors } from '../errors.js'
 import {
   isEnvName,
   isRegion,
@@ -11,7 +11,7 @@ import {
   USER_TAG_LIMIT,
   type Tag
 } from '../plan/rules.js'
-import { INPUT } from '../names.js'
+import { INPUT, type InputName } from '../names.js'
 import { parseValueMap, selectEntries, type SourceEntry, type SourceKind } from './source.js'
 import { readDefinition, type DefinitionRequest } from './definition.js'
 import { readLaunch, type LaunchRequest } from './launch.js'
@@ -140,68 +140,97 @@ function selectSources(secrets: SourceEntry[], variables: SourceEntry[], warning
   return selected
 }
 
-/** Reads and validates every input. Throws InputError before any AWS call. */
+/**
+ * Reads and validates every input, before any AWS call. Every bad input is found in one pass: one
+ * is thrown as an InputError, several as InputErrors. A check that depends on an input that is
+ * already wrong is skipped, so that one mistake is not reported twice.
+ */
 export async function readInputs(): Promise<ActionRequest> {
   const warnings: string[] = []
-  const secrets = await readValueMap(INPUT.secrets)
-  const variables = await readValueMap(INPUT.variables)
-  const entries = selectSources(secrets, variables, warnings)
-  const tier = choiceInput(INPUT.tier, TIERS, 'auto')
-  const region = readRegion()
-  const prune = booleanInput(INPUT.prune, false)
-  const path = readPath(region)
-
-  if (path === undefined && (entries.length > 0 || prune)) {
-    throw new InputError(INPUT.path, `is required to sync secrets or variables, e.g. '/prod/billing/'`)
+  const problems: InputError[] = []
+  const note = <T>(error: unknown, fallback: T): T => {
+    if (!(error instanceof InputError)) throw error
+    problems.push(error)
+    return fallback
   }
-  if (prune && entries.length === 0) {
-    throw new InputError(
-      INPUT.prune,
-      'is true but no secret or variable was selected; that would delete every managed parameter under the path. Check secrets/include, or set prune: false'
+  const checked = <T>(read: () => T, fallback: T): T => {
+    try {
+      return read()
+    } catch (error) {
+      return note(error, fallback)
+    }
+  }
+  const failed = (...inputs: InputName[]) => problems.some((problem) => inputs.includes(problem.input))
+  const secrets = await readValueMap(INPUT.secrets).catch((error: unknown) => note(error, []))
+  const variables = await readValueMap(INPUT.variables).catch((error: unknown) => note(error, []))
+  const entries = checked(() => selectSources(secrets, variables, warnings), [])
+  const sourcesRead = !failed(INPUT.secrets, INPUT.variables, INPUT.include)
+  const tier = checked(() => choiceInput(INPUT.tier, TIERS, 'auto'), 'auto')
+  const region = checked(readRegion, 'us-east-1')
+  const prune = checked(() => booleanInput(INPUT.prune, false), false)
+  const path = checked(() => readPath(region), undefined)
+
+  if (path === undefined && !failed(INPUT.path) && (entries.length > 0 || prune)) {
+    problems.push(new InputError(INPUT.path, `is required to sync secrets or variables, e.g. '/prod/billing/'`))
+  }
+  if (prune && entries.length === 0 && sourcesRead) {
+    problems.push(
+      new InputError(
+        INPUT.prune,
+        'is true but no secret or variable was selected; that would delete every managed parameter under the path. Check secrets/include, or set prune: false'
+      )
     )
   }
-  if ((secrets.length > 0 || variables.length > 0) && entries.length === 0) {
+  if ((secrets.length > 0 || variables.length > 0) && entries.length === 0 && sourcesRead) {
     warnings.push('include/exclude selected no secret or variable; nothing will be synced')
   }
-  for (const entry of entries) {
+  for (const entry of failed(INPUT.region, INPUT.tier, INPUT.path) ? [] : entries) {
     if (!isEnvName(entry.key)) {
-      throw new InputError(
-        entry.kind,
-        `'${entry.key}' is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)`
+      problems.push(
+        new InputError(entry.kind, `'${entry.key}' is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)`)
       )
+      continue
     }
     const nameProblem = parameterNameProblem(parameterName(path ?? '', entry.key), region)
-    if (nameProblem) throw new InputError(entry.kind, `parameter name for '${entry.key}' ${nameProblem}`)
+    if (nameProblem) problems.push(new InputError(entry.kind, `parameter name for '${entry.key}' ${nameProblem}`))
     const sizeProblem = valueSizeProblem(entry.value, tier)
-    if (sizeProblem) throw new InputError(entry.kind, `the value of '${entry.key}' ${sizeProblem}`)
+    if (sizeProblem) problems.push(new InputError(entry.kind, `the value of '${entry.key}' ${sizeProblem}`))
   }
 
-  const references = readReferences()
+  const references = checked(readReferences, [])
   const referenced = references.find((reference) => entries.some((entry) => entry.key === reference.name))
   if (referenced) {
-    throw new InputError(
-      INPUT.references,
-      `'${referenced.name}' is also synced from ${INPUT.secrets}/${INPUT.variables}; use one of them`
+    problems.push(
+      new InputError(
+        INPUT.references,
+        `'${referenced.name}' is also synced from ${INPUT.secrets}/${INPUT.variables}; use one of them`
+      )
     )
   }
 
   const secretNames = new Set([...entries.map((entry) => entry.key), ...references.map((reference) => reference.name)])
-  const definition = readDefinition(secretNames)
-  const launch = readLaunch(definition?.kind)
-  return {
+  const before = problems.length
+  const definition =
+    sourcesRead && !failed(INPUT.references) ? checked(() => readDefinition(secretNames), undefined) : undefined
+  // What is launched depends on the definition: not read when it is wrong.
+  const launch = problems.length === before ? checked(() => readLaunch(definition?.kind), undefined) : undefined
+  const request: ActionRequest = {
     entries,
     path: path ?? '',
-    kmsKeyId: readKmsKeyId(),
+    kmsKeyId: checked(readKmsKeyId, undefined),
     tier,
-    tags: readTags(),
+    tags: checked(readTags, []),
     prune,
     references,
     region,
-    dryRun: booleanInput(INPUT.dryRun, false),
-    preflight: choiceInput(INPUT.preflight, ['true', 'strict', 'false'] as const, 'true'),
+    dryRun: checked(() => booleanInput(INPUT.dryRun, false), false),
+    preflight: checked(() => choiceInput(INPUT.preflight, ['true', 'strict', 'false'] as const, 'true'), 'true'),
     definition,
     launch,
     context: runContext(),
     warnings
   }
+  if (problems.length === 1) throw problems[0]
+  if (problems.length > 1) throw new InputErrors(problems)
+  return request
 }
