@@ -44,16 +44,10 @@ export interface AwsClients {
   /** CloudWatch Logs in a region, its SDK loaded on first use: only runs that follow logs load it. */
   logs: (region: string) => Promise<CloudWatchLogsClient>
   /** For the preflight checks, each SDK loaded on first use. */
-  iam: () => Promise<IAMClient>
-  kms: () => Promise<KMSClient>
-  secretsManager: () => Promise<SecretsManagerClient>
-  ec2: () => Promise<EC2Client>
-}
-
-/** Created on first call, once, from a module loaded then. */
-function lazyImport<T>(create: () => Promise<T>): () => Promise<T> {
-  let created: Promise<T> | undefined
-  return () => (created ??= create())
+  iam: Lazy<Promise<IAMClient>>
+  kms: Lazy<Promise<KMSClient>>
+  secretsManager: Lazy<Promise<SecretsManagerClient>>
+  ec2: Lazy<Promise<EC2Client>>
 }
 
 const DEFAULT_MAX_ATTEMPTS = 8
@@ -159,9 +153,9 @@ export function createClients(options: { region: string }): AwsClients {
       }
       return client
     },
-    iam: lazyImport(async () => new (await import('./sdk/iam.js')).IAMClient(config)),
-    kms: lazyImport(async () => new (await import('./sdk/kms.js')).KMSClient(config)),
-    secretsManager: lazyImport(async () => new (await import('./sdk/secrets-manager.js')).SecretsManagerClient(config)),
-    ec2: lazyImport(async () => new (await import('./sdk/ec2.js')).EC2Client(config))
+    iam: lazy(async () => new (await import('./sdk/iam.js')).IAMClient(config)),
+    kms: lazy(async () => new (await import('./sdk/kms.js')).KMSClient(config)),
+    secretsManager: lazy(async () => new (await import('./sdk/secrets-manager.js')).SecretsManagerClient(config)),
+    ec2: lazy(async () => new (await import('./sdk/ec2.js')).EC2Client(config))
   }
 }
