@@ -9,6 +9,19 @@ export interface LogPage {
 
 export type ReadLogPage = (stream: LogStream, token: string | undefined) => Promise<LogPage>
 
+/** One GetLogEvents of a stream, its SDK loaded on first use. */
+async function getLogEvents(
+  clients: AwsClients,
+  stream: LogStream,
+  page: { startFromHead: boolean; nextToken?: string; limit?: number }
+) {
+  const [client, { GetLogEventsCommand }] = await Promise.all([clients.logs(stream.region), import('./sdk/logs.js')])
+  return client.send(new GetLogEventsCommand({ logGroupName: stream.group, logStreamName: stream.stream, ...page }))
+}
+
+const messagesOf = (page: { events?: { message?: string | undefined }[] | undefined }): string[] =>
+  (page.events ?? []).map((event) => event.message ?? '')
+
 /**
  * Reads a stream forward: the first page from its first event, then from each nextForwardToken.
  * Without startFromHead, GetLogEvents returns the latest page first, and a forward token must be
@@ -16,30 +29,18 @@ export type ReadLogPage = (stream: LogStream, token: string | undefined) => Prom
  */
 export function logPageReader(clients: AwsClients): ReadLogPage {
   return async (stream, token) => {
-    const [client, { GetLogEventsCommand }] = await Promise.all([clients.logs(stream.region), import('./sdk/logs.js')])
-    const page = await client.send(
-      new GetLogEventsCommand({
-        logGroupName: stream.group,
-        logStreamName: stream.stream,
-        startFromHead: true,
-        ...(token === undefined ? {} : { nextToken: token })
-      })
-    )
+    const page = await getLogEvents(clients, stream, {
+      startFromHead: true,
+      ...(token === undefined ? {} : { nextToken: token })
+    })
     // "The returned tokens are never null"; were one missing, reading on from the same token repeats nothing.
-    return {
-      messages: (page.events ?? []).map((event) => event.message ?? ''),
-      nextToken: page.nextForwardToken ?? token
-    }
+    return { messages: messagesOf(page), nextToken: page.nextForwardToken ?? token }
   }
 }
 
 /** The latest `limit` messages of a stream, oldest first: without startFromHead the latest page comes first (LOGS.md 1.1). */
 export async function lastMessages(clients: AwsClients, stream: LogStream, limit: number): Promise<string[]> {
-  const [client, { GetLogEventsCommand }] = await Promise.all([clients.logs(stream.region), import('./sdk/logs.js')])
-  const page = await client.send(
-    new GetLogEventsCommand({ logGroupName: stream.group, logStreamName: stream.stream, startFromHead: false, limit })
-  )
-  return (page.events ?? []).map((event) => event.message ?? '')
+  return messagesOf(await getLogEvents(clients, stream, { startFromHead: false, limit }))
 }
 
 /** The group or stream does not exist (yet: a stream appears when its container starts). */
