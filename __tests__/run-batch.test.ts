@@ -188,6 +188,16 @@ describe('fails before writing anything', () => {
     expect(result.errors[0]).toMatch(/^Could not read the account id \(STS GetCallerIdentity\): InternalServerError/)
     expect(fake().writes()).toEqual([])
   })
+
+  it('asks STS who the caller is once, for the account and for preflight alike', async () => {
+    const file = join(dir, 'newer.json')
+    const definition = { jobDefinitionName: 'brand-newer', type: 'container', containerProperties: container('x') }
+    await writeFile(file, JSON.stringify(definition))
+    fake().clearRequests()
+    const result = await runWith({ ...base, path: '/sts-once/', 'job-definition': file })
+    expect(result.errors).toEqual([])
+    expect(fake().count('GetCallerIdentity')).toBe(1)
+  })
 })
 
 describe('AWS failures after the first write', () => {
