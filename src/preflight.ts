@@ -21,6 +21,7 @@ import {
   type Read,
   type TargetFacts
 } from './plan/preflight.js'
+import { secretArn } from './plan/policy.js'
 import { targetFindings } from './plan/preflight-target.js'
 import { parameterArn } from './plan/rules.js'
 import type { State } from './read.js'
@@ -88,7 +89,7 @@ async function checkReferences(clients: AwsClients, request: ActionRequest, stat
     attempt(async () =>
       parameters.length > 0 ? readParameters(clients.ssm, parameters, { decrypt: false }) : new Map()
     ),
-    attempt(() => Promise.all(secrets.map((id) => describeSecret(clients, id.split(':').slice(0, 7).join(':')))))
+    attempt(() => Promise.all(secrets.map((id) => describeSecret(clients, secretArn(id)))))
   ])
   const errors = [found, described].flatMap((read) => ('error' in read ? [read.error] : []))
   return {

@@ -25,9 +25,14 @@ export interface PolicyOptions {
   account: string
 }
 
-/** The secret's ARN without the `:json-key:version-stage:version-id` suffix ECS and Batch accept. */
+/** A Secrets Manager valueFrom without the `:json-key:version-stage:version-id` suffix ECS and Batch accept. */
+export function secretArn(valueFrom: string): string {
+  return valueFrom.split(':').slice(0, 7).join(':')
+}
+
+/** The secret's ARN as a policy resource. */
 export function secretResource(valueFrom: string): string {
-  const base = valueFrom.split(':').slice(0, 7).join(':')
+  const base = secretArn(valueFrom)
   // A partial ARN (no random 6-character suffix) needs the wildcard AWS documents for it.
   return /-[A-Za-z0-9]{6}$/.test(base) ? base : `${base}-??????`
 }
