@@ -200,6 +200,45 @@ describe('fails before writing anything', () => {
   })
 })
 
+describe('preflight: a secret referenced without its 6-character suffix', () => {
+  const role = 'arn:aws:iam::123456789012:role/exact'
+  const legacy = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy'
+  const grant = (secretResource: string) =>
+    fake().iam.putRole(role, [
+      {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: 'ssm:GetParameters', Resource: '*' },
+          { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretResource }
+        ]
+      }
+    ])
+  const runPartial = async (name: string) => {
+    fake().batch.seedDefinition({
+      jobDefinitionName: name,
+      type: 'container',
+      containerProperties: { image: 'x', executionRoleArn: role }
+    })
+    return runWith({ ...base, path: `/${name}/`, references: `LEGACY=${legacy}`, 'job-definition': name })
+  }
+
+  it('is simulated on the ARN DescribeSecret read, so a grant of exactly that ARN passes', async () => {
+    grant(`${legacy}-AbCdEf`)
+    const result = await runPartial('partial-ok')
+    expect(result.errors).toEqual([])
+    expect(fake().count('RegisterJobDefinition')).toBeGreaterThan(0)
+  })
+
+  it('a grant of another secret fails, naming the ARN the container would be refused', async () => {
+    grant('arn:aws:secretsmanager:us-east-1:123456789012:secret:other-*')
+    const result = await runPartial('partial-denied')
+    expect(result.errors[0]).toContain(
+      `cannot secretsmanager:GetSecretValue on ${legacy}-AbCdEf (implicitDeny); its containers would not start`
+    )
+    expect(fake().writes()).toEqual([])
+  })
+})
+
 describe('AWS failures after the first write', () => {
   const once = { AWS_MAX_ATTEMPTS: '1' }
 

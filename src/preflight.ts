@@ -21,7 +21,7 @@ import {
   type Read,
   type TargetFacts
 } from './plan/preflight.js'
-import { secretArn } from './plan/policy.js'
+import { secretArn, secretResource } from './plan/policy.js'
 import { targetFindings } from './plan/preflight-target.js'
 import { parameterArn } from './plan/rules.js'
 import type { State } from './read.js'
@@ -92,7 +92,17 @@ async function checkReferences(clients: AwsClients, request: ActionRequest, stat
     attempt(() => Promise.all(secrets.map((id) => describeSecret(clients, secretArn(id)))))
   ])
   const errors = [found, described].flatMap((read) => ('error' in read ? [read.error] : []))
+  // Each secret's policy resource (a partial ARN's has a `-??????` wildcard) → the ARN it has.
+  const arns = new Map(
+    'value' in described
+      ? secrets.flatMap((id, index) => {
+          const arn = described.value[index]?.arn
+          return arn ? [[secretResource(id), arn] as const] : []
+        })
+      : []
+  )
   return {
+    arns,
     missing: [
       ...('value' in found ? parameters.filter((name) => !found.value.has(name)) : []),
       ...('value' in described ? secrets.filter((_, index) => described.value[index] === undefined) : [])
@@ -139,18 +149,32 @@ export async function preflight(
   const passing = definition
     ? [...new Set(membersOf(definition.definition, /^(executionRoleArn|jobRoleArn|taskRoleArn)$/))]
     : []
+  const referencesRead = checkReferences(clients, request, state, planned)
+  // IAM matches the policy against the resource it is given, literally: a secret named without its
+  // 6-character suffix is simulated on the ARN DescribeSecret read (ministackorg/ministack#1737
+  // measured AWS: a grant on `secret:<name>-??????` is allowed on `secret:<name>-0ac6da`, denied
+  // on `secret:<name>`). That one waits for the describe; nothing else does.
+  const resourcesOf = async (resources: string[]): Promise<string[]> => {
+    if (!resources.some((resource) => resource.endsWith('-??????'))) return resources
+    const arns = (await referencesRead)?.arns
+    return resources.map((resource) => arns?.get(resource) ?? resource)
+  }
   const [simulations, references, passRole] = await Promise.all([
     Promise.all(
       roles.map(async (role) => ({
         role,
         read: await attempt(async () =>
           (
-            await Promise.all(needed.map((need) => simulate(clients, role, need.actions, need.resources, need.context)))
+            await Promise.all(
+              needed.map(async (need) =>
+                simulate(clients, role, need.actions, await resourcesOf(need.resources), need.context)
+              )
+            )
           ).flat()
         )
       }))
     ),
-    checkReferences(clients, request, state, planned),
+    referencesRead,
     caller && passing.length > 0 ? attempt(() => simulate(clients, caller, ['iam:PassRole'], passing)) : undefined
   ])
   const findings: Finding[] = []
