@@ -1,7 +1,7 @@
 // The fake's seed files (fake-aws/seed.ts): the world a seed describes is there, through the real SDK
 // clients; a field that does not fit the schema is refused with its name; the CLI takes --seed.
 import { spawn } from 'node:child_process'
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -98,6 +98,12 @@ describe('applySeed', () => {
     )
     iam.destroy()
     expect(simulated.EvaluationResults?.map((result) => result.EvalDecision)).toEqual(['allowed'])
+  })
+
+  it('is the example CONTRIBUTING.md shows, so the docs and the demo never differ', async () => {
+    const doc = await readFile(join(import.meta.dirname, '..', 'CONTRIBUTING.md'), 'utf8')
+    const [, shown] = /that this example is the file:\n\n```json\n([\s\S]*?)\n```/.exec(doc) ?? []
+    expect(JSON.parse(shown ?? 'null')).toEqual(await readSeedFile(EXAMPLE_SEED))
   })
 
   it.each([
