@@ -203,7 +203,7 @@ describe('the parameter stage', () => {
     expect(fake().count('GetCallerIdentity')).toBe(0)
     for (const line of [
       '+ created   /d/NEW (SecureString, Standard)',
-      '~ updated   /d/ROTATED (SecureString, Intelligent-Tiering, version 1 → 2)',
+      '~ updated   /d/ROTATED (SecureString, Intelligent-Tiering: AWS picks Standard or Advanced, version 1 → 2)',
       '= unchanged /d/SAME (version 1)',
       '- deleted   /d/OLD (version 1)'
     ]) {

@@ -181,6 +181,10 @@ describe('preflight findings', () => {
       'passed',
       '1 referenced secret exists'
     ])
+    expect(status(referenceFinding({ missing: [], deleted: [], checked: 0 }))).toEqual([
+      'passed',
+      'the definition references no secret besides those this run writes'
+    ])
   })
 
   it('stops on a failed check (strict: also on one that could not be made), never on a warning', () => {

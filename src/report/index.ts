@@ -54,14 +54,18 @@ export function redact(text: string, values: readonly string[]): string {
 
 const SYMBOL: Record<string, string> = { created: '+', updated: '~', unchanged: '=', deleted: '-' }
 
+// Intelligent-Tiering is what the request says, not a tier a parameter ends up in.
+const tierLabel = (tier: string | undefined) =>
+  tier === 'Intelligent-Tiering' ? 'Intelligent-Tiering: AWS picks Standard or Advanced' : tier
+
 /** One line per parameter; names, types and tiers only. */
 export function planLines(changes: readonly ParameterChange[]): string[] {
   return changes.map((change) => {
     const detail =
       change.status === 'created'
-        ? `${change.type}, ${change.tier}`
+        ? `${change.type}, ${tierLabel(change.tier)}`
         : change.status === 'updated'
-          ? `${change.type}, ${change.tier}, version ${change.version} → ${(change.version ?? 0) + 1}`
+          ? `${change.type}, ${tierLabel(change.tier)}, version ${change.version} → ${(change.version ?? 0) + 1}`
           : `version ${change.version}`
     return `${SYMBOL[change.status]} ${change.status.padEnd(9)} ${change.name} (${detail})`
   })
