@@ -183,7 +183,7 @@ describe('preflight findings', () => {
     ])
     expect(status(referenceFinding({ missing: [], deleted: [], checked: 0 }))).toEqual([
       'passed',
-      'the definition references no secret besides those this run writes'
+      'the definition references no secret besides those this run syncs'
     ])
   })
 

@@ -138,7 +138,7 @@ export function referenceFinding(found: {
     )
   }
   if (error) return unchecked(check, error, 'ssm:GetParameters and secretsmanager:DescribeSecret')
-  if (checked === 0) return passed(check, 'the definition references no secret besides those this run writes')
+  if (checked === 0) return passed(check, 'the definition references no secret besides those this run syncs')
   return passed(check, `${checked} referenced secret${checked === 1 ? ' exists' : 's exist'}`)
 }
 
