@@ -1,26 +1,7 @@
 // A world for the local AWS-protocol server, from a small JSON file: `cli.ts --seed FILE` and
 // `npm run demo` (which runs on seed.example.json) start from one. Every field is optional; each is
 // applied with the fake's own seeding functions, so the fake's rules (names, definitions) hold.
-//
-//   region, accountId     must match the server's (cli.ts starts the server with them)
-//   roles                 [{ arn, policies: [IAM policy document] }]: identity policies that
-//                         SimulatePrincipalPolicy evaluates (preflight: can the execution role read?)
-//   kmsKeys               [{ id?, description?, aliases?: ['alias/NAME'] }]
-//   secrets               [{ name, suffix? }]: Secrets Manager secrets (metadata only) for `references`
-//   parameters            [{ name, value, type?, tier?, keyId?, tags?: { KEY: VALUE } }]
-//   subnets               [{ id, vpcId }]; securityGroups: [{ id, vpcId }] (for run-task)
-//   computeEnvironments   [{ name, type: FARGATE|FARGATE_SPOT|EC2|SPOT|UNMANAGED, maxvCpus }]
-//   jobQueues             [{ name, computeEnvironments: [names above] }]
-//   jobDefinitions        [RegisterJobDefinition input]
-//   jobOutcome            { result: SUCCEEDED|FAILED, statusReason?, exitCode?, stepMs?, output? }
-//   clusters              [{ name, containerInstances? }]
-//   taskDefinitions       [RegisterTaskDefinition input]
-//   services              [{ cluster, serviceName, taskDefinition, desiredCount?, deploymentCircuitBreaker? }]
-//   deploymentOutcome     { result: COMPLETED|FAILED, reason?, stepMs? }
-//   taskOutcome           { exitCodes?: { CONTAINER: CODE }, stepMs?, output?: { CONTAINER: output } }
-//
-// `output` is what a container prints: { lines?: [text], everyMs?: ms between lines, printEnvironment?:
-// also print NAME=value for each environment entry and secret (the value as SSM holds it) }.
+// The fields are listed in CONTRIBUTING.md ("Seeding it from a JSON file").
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import type { ComputeType } from './batch-rules.js'
