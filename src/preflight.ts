@@ -21,7 +21,7 @@ import {
   type Read,
   type TargetFacts
 } from './plan/preflight.js'
-import { secretArn, secretResource } from './plan/policy.js'
+import { PARTIAL_SECRET_WILDCARD, secretArn, secretResource } from './plan/policy.js'
 import { targetFindings } from './plan/preflight-target.js'
 import { parameterArn } from './plan/rules.js'
 import type { State } from './read.js'
@@ -155,7 +155,7 @@ export async function preflight(
   // measured AWS: a grant on `secret:<name>-??????` is allowed on `secret:<name>-0ac6da`, denied
   // on `secret:<name>`). That one waits for the describe; nothing else does.
   const resourcesOf = async (resources: string[]): Promise<string[]> => {
-    if (!resources.some((resource) => resource.endsWith('-??????'))) return resources
+    if (!resources.some((resource) => resource.endsWith(PARTIAL_SECRET_WILDCARD))) return resources
     const arns = (await referencesRead)?.arns
     return resources.map((resource) => arns?.get(resource) ?? resource)
   }

@@ -30,11 +30,14 @@ export function secretArn(valueFrom: string): string {
   return valueFrom.split(':').slice(0, 7).join(':')
 }
 
+/** What a partial secret ARN (no random 6-character suffix) ends with as a policy resource. */
+export const PARTIAL_SECRET_WILDCARD = '-??????'
+
 /** The secret's ARN as a policy resource. */
 export function secretResource(valueFrom: string): string {
   const base = secretArn(valueFrom)
-  // A partial ARN (no random 6-character suffix) needs the wildcard AWS documents for it.
-  return /-[A-Za-z0-9]{6}$/.test(base) ? base : `${base}-??????`
+  // A partial ARN needs the wildcard AWS documents for it.
+  return /-[A-Za-z0-9]{6}$/.test(base) ? base : `${base}${PARTIAL_SECRET_WILDCARD}`
 }
 
 function kmsStatement(options: PolicyOptions): PolicyStatement | undefined {
